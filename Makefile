@@ -1,0 +1,54 @@
+# `make run`: set everything up and open the chat UI on the bundled article.
+# `make test`: set everything up and run the test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install install-dev browser index lint bench eval clean
+
+run: $(VENV)/.installed-run
+	$(BIN)/articleqa index
+	$(BIN)/articleqa ui
+
+test: $(VENV)/.installed-dev browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# torch is pinned in pyproject.toml (torch==2.13.0, CPU build); never install it unpinned.
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[local-llm]'
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[local-llm,dev]'
+	touch $@
+
+# Debian's Chromium for the real-browser UI test (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the UI browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+index: $(VENV)/.installed-run
+	$(BIN)/articleqa index
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-run
+	$(BIN)/articleqa bench
+
+eval: $(VENV)/.installed-run
+	$(BIN)/articleqa eval eval/questions/dev.jsonl --out data/eval
+
+clean:
+	rm -rf $(VENV) data/index .pytest_cache

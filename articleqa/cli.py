@@ -1,0 +1,151 @@
+"""The ``articleqa`` command: thin click commands over index / qa / ui / eval.
+
+Commands parse flags into one Settings, call the library, and print (human form or --json).
+Known failures print ``error: …`` on stderr and exit 1; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from articleqa.settings import Settings
+
+
+def _offline_by_default() -> None:
+    if os.environ.get("ARTICLEQA_ALLOW_DOWNLOAD", "").lower() not in ("1", "true", "yes"):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from index.embeddings import EmbeddingModelError
+    from index.readers import ArticleError
+    from index.store import ArticleIndexError
+
+    return (ArticleIndexError, EmbeddingModelError, ArticleError, ValueError, OSError)
+
+
+def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a user can fix into one readable line and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except _user_errors() as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Flags shared by every command that reads the index."""
+    options = [
+        click.option("--index-dir", type=click.Path(path_type=Path),
+                     help="Index directory [env ARTICLEQA_INDEX_DIR; default <data-dir>/index]."),
+        click.option("--data-dir", type=click.Path(path_type=Path),
+                     help="Data directory [env ARTICLEQA_DATA_DIR]."),
+        click.option("--embed-model", help="multilingual-e5-small (default), all-MiniLM-L6-v2, "
+                     "or a sentence-transformers path / hub id [env ARTICLEQA_EMBED_MODEL]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Environment first, then any flag the user actually gave."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="articleqa")
+def main() -> None:
+    """Ask questions about news articles; every answer cites the passage it comes from."""
+    _offline_by_default()
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the corpus.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report.")
+@settings_options
+@friendly_errors
+def index_command(paths: tuple[Path, ...], rebuild: bool, as_json: bool, **flags: Any) -> None:
+    """Build the index, or add article files (.txt, .md, .html) to it."""
+    from index.store import add_articles, open_index
+
+    settings = make_settings(**flags)
+    index = open_index(settings, rebuild=rebuild, show_progress=not as_json, log=_log)
+    if not paths:
+        summary = {"index_dir": str(settings.resolved_index_dir()),
+                   "articles": [s.source for s in index.manifest.sources],
+                   "chunks": index.manifest.chunk_count}
+        click.echo(json.dumps(summary) if as_json else
+                   f"Index ready: {summary['chunks']} chunks from "
+                   f"{len(summary['articles'])} article(s) in {summary['index_dir']}")
+        return
+    files = []
+    for path in paths:
+        if not path.is_file():
+            raise click.ClickException(f"{path}: no such file")
+        files.append((path.name, path.read_bytes()))
+    _, report = add_articles(settings, files, index=index, show_progress=not as_json)
+    if as_json:
+        click.echo(json.dumps(vars(report) if not hasattr(report, "__slots__") else
+                              {k: getattr(report, k) for k in report.__slots__}))
+    else:
+        for name in report.added:
+            click.echo(f"added {name}")
+        for name in report.duplicates:
+            click.echo(f"already indexed: {name}")
+        for error in report.errors:
+            click.echo(f"skipped: {error}", err=True)
+        click.echo(f"{report.chunks_added} chunks added in {report.seconds:.1f} s")
+    if report.errors and not report.added:
+        sys.exit(1)
+
+
+@main.command("search")
+@click.argument("question")
+@click.option("-k", "--top-k", type=int, help="How many passages [default 5].")
+@click.option("--mode", "retrieval_mode", type=click.Choice(["dense", "bm25", "hybrid"]),
+              help="Retrieval mode [default: dense, the best measured].")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@settings_options
+@friendly_errors
+def search_command(question: str, as_json: bool, **flags: Any) -> None:
+    """Show the passages that best match QUESTION."""
+    from index.store import open_index
+    from qa.retrieval import PassageRetriever
+
+    settings = make_settings(**flags)
+    index = open_index(settings, log=_log)
+    retriever = PassageRetriever(index, settings.top_k, settings.hybrid_dense_weight)
+    passages = retriever.retrieve(question, settings.retrieval_mode)
+    if as_json:
+        click.echo(json.dumps([{"rank": p.rank, "text": p.text, "score": round(p.score, 4),
+                                "source": p.source, "start": p.start, "end": p.end}
+                               for p in passages], ensure_ascii=False))
+        return
+    for p in passages:
+        click.echo(f"[{p.rank}] {p.score:.3f}  {p.source}:{p.start}-{p.end}")
+        click.echo(f"    {p.text}\n")

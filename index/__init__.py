@@ -1,0 +1,1 @@
+"""Reading, cleaning, chunking, embedding and storing articles (the bottom layer)."""

@@ -1,0 +1,77 @@
+"""Plain-text helpers shared by indexing and answering: sentences with offsets, language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) before white
+# space, or at a line break. Decimal points and dotted abbreviations have no space after them.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’»)\]]*(?=\s)|\n")
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_IT_WORDS = frozenset(
+    "il lo la i gli le un una uno di del della dei degli delle che chi è e non per con su sono "
+    "cosa come quando dove perché quale quali quanti quanto quante ha hanno ho nel nella nei al "
+    "alla ai dal dalla da tra fra anche ma più questo questa quello era stato stata si ci".split())
+_EN_WORDS = frozenset(
+    "the a an of and is are was were who what when where why which how many much did does do "
+    "to in on at for with by from that this these those has have had be been it its he she they "
+    "his her their not about according".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` of some text."""
+
+    start: int
+    end: int
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split ``text[start:end]`` into sentence spans (offsets into ``text``), trimmed of space."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    cursor = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        _add_trimmed(text, cursor, match.end(), spans)
+        cursor = match.end()
+    _add_trimmed(text, cursor, end, spans)
+    return spans
+
+
+def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and any(ch.isalnum() for ch in text[start:end]):
+        spans.append(Span(start, end))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased, accent-folded word tokens."""
+    return _WORD.findall(fold(text))
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so 'Perché' and 'perche' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def detect_language(text: str) -> str:
+    """'it', 'en' or 'other', by counting function words (enough for questions and articles)."""
+    tokens = [t for t in re.findall(r"\w+", text.casefold())]
+    if not tokens:
+        return "other"
+    it = sum(t in _IT_WORDS for t in tokens)
+    en = sum(t in _EN_WORDS for t in tokens)
+    if it == en == 0:
+        # Accented vowels and Italian endings tell short questions apart ("Perché?").
+        if re.search(r"[àèéìòù]", text.casefold()):
+            return "it"
+        return "other" if len(tokens) > 3 else "en"
+    return "it" if it > en else "en"

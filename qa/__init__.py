@@ -1,0 +1,1 @@
+"""Retrieval and grounded answering with citations (reads the index, never writes it)."""
