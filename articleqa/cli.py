@@ -149,3 +149,113 @@ def search_command(question: str, as_json: bool, **flags: Any) -> None:
     for p in passages:
         click.echo(f"[{p.rank}] {p.score:.3f}  {p.source}:{p.start}-{p.end}")
         click.echo(f"    {p.text}\n")
+
+
+def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Flags of the commands that answer questions."""
+    options = [
+        click.option("--mode", "answer_mode",
+                     type=click.Choice(["extractive", "generative", "auto"]),
+                     help="Answer mode [default extractive; env ARTICLEQA_ANSWER_MODE]."),
+        click.option("--retrieval", "retrieval_mode", type=click.Choice(["dense", "bm25",
+                     "hybrid"]), help="Retrieval mode [default dense]."),
+        click.option("-k", "--top-k", type=int, help="Passages retrieved [default 5]."),
+        click.option("--llm-base-url", help="OpenAI-compatible endpoint, e.g. "
+                     "http://127.0.0.1:8080/v1 (key: ARTICLEQA_LLM_API_KEY). Default: the "
+                     "bundled local model."),
+        click.option("--llm-model", help="Model name for --llm-base-url."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _load_answerer(settings: Settings):
+    from index.store import open_index
+    from qa.answerer import create_answerer
+
+    return create_answerer(open_index(settings, log=_log), settings, log=_log)
+
+
+def _print_answer(answer) -> None:
+    click.echo(answer.text)
+    if answer.citations:
+        click.echo("")
+        for c in answer.citations:
+            click.echo(f"[{c.n}] {c.source}:{c.start}-{c.end}  {c.text}")
+    elif answer.abstained and answer.passages:
+        click.echo("")
+        for p in answer.passages[:3]:
+            click.echo(f"  ({p.rank}) {p.source}:{p.start}-{p.end}  {p.text[:160]}…")
+    for note in answer.notes:
+        if not note.startswith("LLM wrote:"):
+            click.echo(f"note: {note}", err=True)
+
+
+@main.command("ask")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@answer_options
+@settings_options
+@friendly_errors
+def ask_command(question: str, as_json: bool, **flags: Any) -> None:
+    """Answer QUESTION with citations (or say the article does not say)."""
+    from qa.question import clean_question
+
+    settings = make_settings(**flags)
+    clean_question(question, settings.max_question_chars)  # fail fast, before loading models
+    answerer = _load_answerer(settings)
+    if as_json:
+        answer = answerer.answer(question)
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    final = None
+    for event in answerer.stream(question):
+        if isinstance(event, str):
+            click.echo(event, nl=False, err=True)
+        else:
+            final = event
+    if final is not None and final.backend != "extractive":
+        click.echo("", err=True)
+    _print_answer(final)
+
+
+@main.command("chat")
+@answer_options
+@settings_options
+@friendly_errors
+def chat_command(**flags: Any) -> None:
+    """A conversation in the terminal. /sources shows the last citations, /clear forgets."""
+    from qa.chat import ChatHistory
+    from qa.question import QuestionError
+
+    settings = make_settings(**flags)
+    answerer = _load_answerer(settings)
+    history = ChatHistory()
+    last = None
+    click.echo("Ask about the article (/sources, /clear, /quit).")
+    while True:
+        try:
+            line = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo("")
+            return
+        command = line.strip().lower()
+        if command in ("/quit", "/exit"):
+            return
+        if command == "/clear":
+            history.clear()
+            click.echo("(history cleared)")
+            continue
+        if command == "/sources":
+            if last is None or not (last.citations or last.passages):
+                click.echo("(no sources yet)")
+            for c in (last.citations if last else []):
+                click.echo(f"[{c.n}] {c.source}:{c.start}-{c.end}\n    {c.text}")
+            continue
+        try:
+            last = answerer.answer(line, history)
+        except QuestionError as exc:
+            click.echo(f"error: {exc}")
+            continue
+        click.echo(last.text)

@@ -15,7 +15,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _IT_WORDS = frozenset(
     "il lo la i gli le un una uno di del della dei degli delle che chi è e non per con su sono "
     "cosa come quando dove perché quale quali quanti quanto quante ha hanno ho nel nella nei al "
-    "alla ai dal dalla da tra fra anche ma più questo questa quello era stato stata si ci".split())
+    "alla ai dal dalla da tra fra anche ma più questo questa quello era stato stata si ci in "
+    "sarà saranno sono sia dell dello degli all nell sull cos qual quale".split())
 _EN_WORDS = frozenset(
     "the a an of and is are was were who what when where why which how many much did does do "
     "to in on at for with by from that this these those has have had be been it its he she they "
@@ -74,4 +75,7 @@ def detect_language(text: str) -> str:
         if re.search(r"[àèéìòù]", text.casefold()):
             return "it"
         return "other" if len(tokens) > 3 else "en"
+    if it == en:  # a tie ("in" is both): Italian words end in vowels, English ones rarely
+        vowel_endings = sum(t[-1] in "aeiouàèéìòù" for t in tokens) / len(tokens)
+        return "it" if vowel_endings > 0.6 else "en"
     return "it" if it > en else "en"

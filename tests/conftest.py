@@ -50,3 +50,10 @@ def fresh_settings(tmp_path: Path, **overrides) -> Settings:
     """Settings for a test that needs its own data dir (and maybe its own corpus)."""
     overrides.setdefault("corpus_dir", PROJECT_ROOT / "corpus")
     return Settings(data_dir=tmp_path / "data", **overrides)
+
+
+@pytest.fixture(scope="session")
+def answerer(article_index, index_settings):
+    from qa.answerer import Answerer
+
+    return Answerer(article_index, index_settings)

@@ -1,0 +1,125 @@
+"""Extractive answers: pick the 1-3 retrieved sentences that answer the question, and cite them.
+
+Deterministic, fast and always available. Each candidate sentence is scored by the embedding
+model (question vs sentence, cross-lingual thanks to multilingual-e5) plus word overlap with
+the question (names and numbers matter), plus a small bonus for the passage's retrieval rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from index.store import ArticleIndex
+from index.text import sentence_spans, words
+from qa.types import Passage
+
+# Words that carry no content in questions, in both languages (folded: no accents).
+_QUESTION_STOPWORDS = frozenset(
+    "chi che cosa come quando dove perche quale quali quanto quanti quante quanta il lo la i gli "
+    "le un una uno di del della dei degli delle da dal dalla in nel nella con su per tra fra e o "
+    "a al alla ai agli ha hanno ho sono e stato stata essere si ci non ma anche secondo articolo "
+    "what who whom whose which when where why how many much the a an of to in on at for with by "
+    "from and or is are was were be been did does do has have had it its this that these those "
+    "about according article say said tell me there their his her they he she".split())
+
+
+def content_words(text: str) -> set[str]:
+    """Folded words of ``text`` minus question/function words, cut to a 5-letter stem."""
+    return {w[:5] for w in words(text) if w not in _QUESTION_STOPWORDS and len(w) > 1}
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSentence:
+    """A candidate sentence of a retrieved passage, with the evidence for its score."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    similarity: float
+    overlap: float
+    score: float
+
+
+class SentenceScorer:
+    """Scores the sentences of retrieved passages against a question (embeddings cached)."""
+
+    def __init__(self, index: ArticleIndex, embed_model: BaseEmbedding,
+                 lexical_weight: float = 0.15, rank_weight: float = 0.01) -> None:
+        self.index = index
+        self.embed_model = embed_model
+        self.lexical_weight = lexical_weight
+        self.rank_weight = rank_weight
+        self._cache: dict[tuple[str, int, int], np.ndarray] = {}
+
+    def _embed(self, keys: list[tuple[str, int, int]], texts: list[str]) -> list[np.ndarray]:
+        missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in self._cache]
+        if missing:
+            vectors = self.embed_model.get_text_embedding_batch([t for _, t in missing])
+            for (key, _), vector in zip(missing, vectors, strict=True):
+                self._cache[key] = _unit(np.asarray(vector, dtype=np.float32))
+        return [self._cache[k] for k in keys]
+
+    def score(self, question: str, passages: list[Passage],
+              query_vector: np.ndarray | None = None,
+              follow_up: str | None = None) -> list[ScoredSentence]:
+        """Every distinct sentence of ``passages``, best first.
+
+        ``follow_up``: the user's own words when ``question`` is a condensed follow-up; word
+        overlap then averages both, so the new words of the follow-up pick the sentence."""
+        seen: set[tuple[str, int, int]] = set()
+        keys: list[tuple[str, int, int]] = []
+        texts: list[str] = []
+        owners: list[Passage] = []
+        for passage in passages:
+            text = self.index.sources[passage.source].text
+            for span in sentence_spans(text, passage.start, passage.end):
+                key = (passage.source, span.start, span.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                keys.append(key)
+                texts.append(text[span.start:span.end])
+                owners.append(passage)
+        if not keys:
+            return []
+        if query_vector is None:
+            query_vector = np.asarray(self.embed_model.get_query_embedding(question), np.float32)
+        query_vector = _unit(query_vector)
+        vectors = self._embed(keys, texts)
+        asked = content_words(question)
+        own = content_words(follow_up) if follow_up else asked
+        scored = []
+        for key, text, owner, vector in zip(keys, texts, owners, vectors, strict=True):
+            similarity = float(vector @ query_vector)
+            words = content_words(text)
+            overlap = _share(asked, words)
+            if own is not asked:
+                overlap = (overlap + _share(own, words)) / 2
+            score = (similarity + self.lexical_weight * overlap
+                     - self.rank_weight * (owner.rank - 1))
+            scored.append(ScoredSentence(owner, key[1], key[2], text, similarity, overlap, score))
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return scored
+
+
+def pick_sentences(scored: list[ScoredSentence], max_sentences: int = 2,
+                   margin: float = 0.02) -> list[ScoredSentence]:
+    """The best sentence, plus runners-up within ``margin`` of it, in reading order."""
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best] + [s for s in scored[1:max_sentences] if best.score - s.score <= margin]
+    return sorted(chosen, key=lambda s: (s.passage.source, s.start))
+
+
+def _share(asked: set[str], found: set[str]) -> float:
+    return len(asked & found) / len(asked) if asked else 0.0
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector

@@ -1,0 +1,36 @@
+"""Checking and normalising a user's question before anything else sees it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be answered as given (e.g. empty); the message says why."""
+
+
+@dataclass(slots=True)
+class CleanQuestion:
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_question(raw: str, max_chars: int) -> CleanQuestion:
+    """Strip control characters and extra space; clip very long questions (and say so)."""
+    if not isinstance(raw, str):
+        raise QuestionError("the question must be text")
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", raw))
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError("the question is empty")
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("the question has no words in it")
+    notes = []
+    if len(text) > max_chars:
+        notes.append(f"question clipped from {len(text)} to {max_chars} characters")
+        text = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
+    return CleanQuestion(text, notes)

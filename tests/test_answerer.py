@@ -1,0 +1,125 @@
+"""Extractive answers on the bundled article: right facts, right citations, honest abstention."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa.chat import ChatHistory, is_follow_up
+from qa.question import QuestionError, clean_question
+
+HEALEY_CHAIR = "Healey ha presieduto oggi la riunione di un’altra formazione"
+DMITRIEV = "Witkoff ha incontrato a San Pietroburgo Kirill Dmitriev"
+
+
+def _assert_citations_are_exact(answer, article_index):
+    assert answer.citations, answer.text
+    for citation in answer.citations:
+        source = article_index.sources[citation.source].text
+        assert source[citation.start:citation.end] == citation.text
+        assert f"[{citation.n}]" in answer.text
+
+
+def test_italian_question_names_healey_and_cites_the_contact_group_passage(answerer,
+                                                                          article_index):
+    answer = answerer.answer("Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?")
+    assert not answer.abstained and answer.language == "it"
+    assert "Healey" in answer.text
+    assert any(HEALEY_CHAIR in c.text for c in answer.citations)
+    _assert_citations_are_exact(answer, article_index)
+
+
+def test_english_question_about_st_petersburg_answers_dmitriev(answerer, article_index):
+    answer = answerer.answer("Who did Witkoff meet in St Petersburg?")
+    assert not answer.abstained and answer.language == "en"
+    assert "Dmitriev" in answer.text
+    assert any(DMITRIEV in c.text for c in answer.citations)
+    assert answer.text.startswith("The article says (in Italian):")
+    _assert_citations_are_exact(answer, article_index)
+
+
+def test_english_question_about_the_aid_cites_21_billion(answerer, article_index):
+    answer = answerer.answer("How much new military aid did Healey announce for Ukraine?")
+    assert not answer.abstained
+    assert "21 miliardi di euro" in answer.text
+    assert any("21 miliardi" in c.text for c in answer.citations)
+    _assert_citations_are_exact(answer, article_index)
+
+
+@pytest.mark.parametrize("question,phrase", [
+    ("Qual è la ricetta della carbonara?", "L'articolo non lo dice."),
+    ("What did Emmanuel Macron say at the press conference?", "The article does not say."),
+    ("Quanti soldati francesi saranno inviati in Ucraina?", "L'articolo non lo dice."),
+])
+def test_unanswerable_questions_abstain_and_show_the_closest_passages(answerer, question, phrase):
+    answer = answerer.answer(question)
+    assert answer.abstained
+    assert answer.text.startswith(phrase)
+    assert not answer.citations
+    assert answer.passages, "the closest passages are still shown"
+    assert any(n.startswith("abstained:") for n in answer.notes)
+
+
+def test_follow_up_is_resolved_with_its_own_history_only(answerer):
+    history = ChatHistory()
+    first = answerer.answer("Chi è Steve Witkoff?", history)
+    assert "Witkoff" in first.text
+    follow = answerer.answer("E chi ha incontrato prima?", history)
+    assert follow.retrieval_query == "Chi è Steve Witkoff? E chi ha incontrato prima?"
+    assert "Dmitriev" in follow.text
+    other_user = ChatHistory()
+    alone = answerer.answer("E chi ha incontrato prima?", other_user)
+    assert alone.retrieval_query == "E chi ha incontrato prima?"
+    assert len(history.turns) == 2 and len(other_user.turns) == 1
+
+
+def test_follow_up_detection():
+    assert is_follow_up("E chi ha incontrato prima?")
+    assert is_follow_up("And what did he say?")
+    assert not is_follow_up("Chi ha presieduto il gruppo Ramstein?")
+    assert not is_follow_up("Who did Witkoff meet in St Petersburg?")
+
+
+def test_question_cleaning():
+    with pytest.raises(QuestionError, match="empty"):
+        clean_question(" \n\t ", 100)
+    with pytest.raises(QuestionError, match="no words"):
+        clean_question("?!…", 100)
+    assert clean_question("Chi\x00 è\x07 Healey?", 100).text == "Chi è Healey?"
+    long = clean_question("parola " * 5000, 2000)
+    assert len(long.text) <= 2000 and "clipped" in long.notes[0]
+
+
+def test_a_very_long_question_is_answered_from_the_clipped_text(answerer):
+    answer = answerer.answer("Chi ha incontrato Witkoff a San Pietroburgo? " + "x " * 10000)
+    assert any("clipped" in n for n in answer.notes)
+    assert "Dmitriev" in answer.text
+
+
+def test_cli_ask_json_prints_one_object_with_the_documented_fields(index_settings,
+                                                                   article_index):
+    out = subprocess.run(
+        [sys.executable, "-m", "articleqa", "ask", "Chi ha incontrato Witkoff a San Pietroburgo?",
+         "--json", "--data-dir", str(index_settings.data_dir)],
+        capture_output=True, text=True, timeout=120, check=True)
+    payload = json.loads(out.stdout)
+    assert {"question", "answer", "abstained", "language", "mode", "citations", "retrieved",
+            "timings"} <= set(payload)
+    assert payload["abstained"] is False and payload["mode"] == "extractive"
+    assert "Dmitriev" in payload["answer"]
+    citation = payload["citations"][0]
+    assert {"n", "text", "source", "start", "end"} <= set(citation)
+    source = article_index.sources[citation["source"]].text
+    assert source[citation["start"]:citation["end"]] == citation["text"]
+    assert [r["rank"] for r in payload["retrieved"]] == list(range(1, 6))
+    assert payload["timings"]["total"] > 0
+
+
+def test_cli_ask_rejects_an_empty_question_without_traceback(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "articleqa", "ask", "   ", "--data-dir",
+                          str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.strip() == "error: the question is empty"
