@@ -259,3 +259,21 @@ def chat_command(**flags: Any) -> None:
             click.echo(f"error: {exc}")
             continue
         click.echo(last.text)
+
+
+@main.command("ui")
+@click.option("--host", help="Bind address [default 127.0.0.1; env ARTICLEQA_HOST].")
+@click.option("--port", type=int, help="Port [default 7860; env ARTICLEQA_PORT].")
+@click.option("--share/--no-share", default=None, help="Gradio share link [default off].")
+@answer_options
+@settings_options
+@friendly_errors
+def ui_command(**flags: Any) -> None:
+    """Open the chat UI in the browser (http://127.0.0.1:7860)."""
+    from index.store import open_index
+    from ui.app import create_state, launch
+
+    settings = make_settings(**flags)
+    state = create_state(settings, open_index(settings, log=_log))
+    _log(f"articleqa UI on http://{settings.host}:{settings.port} (Ctrl+C to stop)")
+    launch(state, settings)

@@ -6,6 +6,7 @@ then the final, guarded :class:`Answer`; ``answer`` returns just the Answer.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -41,7 +42,11 @@ class Answerer:
         self.scorer = SentenceScorer(index, index.embed_model)
         self.policy = policy or AbstentionPolicy()
         self.vocabulary = corpus_vocabulary([s.text for s in index.sources.values()])
-        self.generator = generator  # None: extractive only
+        self.generator = generator  # None: extractive only (unless generator_factory makes one)
+        # Called once, on the first question that wants an LLM: starting the local model costs
+        # seconds and 2 GB, which extractive-only users should never pay.
+        self.generator_factory: Callable[[], Generator | None] | None = None
+        self._factory_lock = threading.Lock()
 
     # ------------------------------------------------------------------ public
 
@@ -107,6 +112,11 @@ class Answerer:
         return vector
 
     def _resolve_mode(self, mode: str) -> str:
+        if mode in ("generative", "auto") and self.generator is None and self.generator_factory:
+            with self._factory_lock:
+                factory, self.generator_factory = self.generator_factory, None
+                if factory is not None:
+                    self.generator = factory()
         if mode == "auto":
             return "generative" if self.generator is not None else "extractive"
         if mode == "generative" and self.generator is None:
@@ -146,20 +156,24 @@ def sentence_language(index: ArticleIndex, sentence: ScoredSentence) -> str:
 
 def create_answerer(index: ArticleIndex, settings: Settings,
                     log: Callable[[str], None] | None = None) -> Answerer:
-    """An Answerer with an LLM attached when the mode wants one and one can run.
+    """An Answerer that starts its LLM on the first question that wants one.
 
     A missing or broken LLM is reported through ``log`` and leaves extractive mode working.
     """
     answerer = Answerer(index, settings)
-    if settings.answer_mode in ("generative", "auto"):
+
+    def start_llm() -> Generator | None:
         from qa.generative import Generator  # noqa: F811 (runtime import of the type)
         from qa.llm import make_llm
         from qa.local_llm import LocalModelError
 
         try:
             llm, name = make_llm(settings)
-            answerer.generator = Generator(llm, index, answerer.scorer, name)
         except (LocalModelError, OSError, ValueError) as exc:
             if log:
                 log(f"generative mode unavailable ({exc}); answering extractively")
+            return None
+        return Generator(llm, index, answerer.scorer, name)
+
+    answerer.generator_factory = start_llm
     return answerer

@@ -1,0 +1,133 @@
+"""The web UI for real: the client API, and a headless Chromium typing questions."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from articleqa.settings import PROJECT_ROOT, Settings
+
+HEALEY_CHAIR = "Healey ha presieduto oggi la riunione di un’altra formazione"
+DMITRIEV = "Witkoff ha incontrato a San Pietroburgo Kirill Dmitriev"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ui_server(tmp_path_factory, e5):
+    from index.store import build_index
+    from qa.answerer import Answerer
+    from ui.app import AppState, launch
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("ui-data"),
+                        corpus_dir=PROJECT_ROOT / "corpus", port=_free_port())
+    index = build_index(settings, embed_model=e5)
+    state = AppState(Answerer(index, settings), settings)
+    demo = launch(state, settings, prevent_thread_lock=True)
+    yield f"http://127.0.0.1:{settings.port}/", state
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(ui_server):
+    from gradio_client import Client
+
+    return Client(ui_server[0], verbose=False)
+
+
+@pytest.mark.parametrize("question,name,evidence", [
+    ("Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?", "Healey",
+     HEALEY_CHAIR),
+    ("Who did Witkoff meet in St Petersburg?", "Dmitriev", DMITRIEV),
+])
+def test_client_api_answers_with_the_cited_passage(client, ui_server, question, name, evidence):
+    result = client.predict(question, api_name="/ask")
+    assert isinstance(result, dict) and result["abstained"] is False
+    assert name in result["answer"]
+    assert any(evidence in c["text"] for c in result["citations"])
+    text = ui_server[1].index.sources[result["citations"][0]["source"]].text
+    for c in result["citations"]:
+        assert text[c["start"]:c["end"]] == c["text"]
+    assert {"rank", "text", "score", "source"} <= set(result["retrieved"][0])
+
+
+def test_client_api_reports_an_empty_question_as_an_error(client):
+    result = client.predict("   ", api_name="/ask")
+    assert result["error"] == "the question is empty"
+
+
+def test_client_api_abstains_on_an_unanswerable_question(client):
+    result = client.predict("Qual è la ricetta della carbonara?", api_name="/ask")
+    assert result["abstained"] is True and result["answer"].startswith("L'articolo non lo dice")
+    assert result["retrieved"], "closest passages are returned"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        except Exception as exc:  # skipping is not passing: fail with the reason
+            pytest.fail(f"headless Chromium could not start: {exc}")
+        yield chromium
+        chromium.close()
+
+
+def _ask_in_page(page, question: str) -> None:
+    box = page.locator("#aq-question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_browser_question_shows_answer_citation_and_highlighted_source(browser, ui_server,
+                                                                      tmp_path):
+    page = browser.new_page(viewport={"width": 1300, "height": 950})
+    page.goto(ui_server[0])
+    _ask_in_page(page, "Who did Witkoff meet in St Petersburg?")
+    page.wait_for_selector("#aq-sources mark", timeout=60_000)
+    chat = page.locator("#aq-chat").inner_text()
+    assert "Dmitriev" in chat and "[1]" in chat
+    assert DMITRIEV in page.locator("#aq-sources mark").first.inner_text()
+    assert page.locator("#aq-chat a[href='#aq-cite-1']").count() >= 1
+    page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
+    assert (tmp_path / "answer.png").stat().st_size > 10_000
+    # A second browser session has its own, empty conversation.
+    other = browser.new_context().new_page()
+    other.goto(ui_server[0])
+    other.wait_for_selector("#aq-question textarea")
+    assert "Witkoff" not in other.locator("#aq-chat").inner_text()
+
+
+def test_browser_upload_makes_a_new_article_answerable_and_never_runs_its_script(
+        browser, ui_server, client, tmp_path):
+    article = tmp_path / "ponte.txt"
+    article.write_text(
+        "Nuovo ponte a Trento\nIl sindaco di Trento ha inaugurato un ponte di legno rosso sul "
+        "fiume Adige. <script>window.__aqxss = 1</script><img src=x onerror='window.__aqxss=2'> "
+        "La cerimonia è durata due ore.", encoding="utf-8")
+    page = browser.new_page()
+    page.goto(ui_server[0])
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("input[type=file]").set_input_files(str(article))
+    page.wait_for_function("document.body.innerText.includes('added ponte.txt')",
+                           timeout=60_000)
+    result = client.predict("Chi ha inaugurato il ponte di legno sul fiume Adige?",
+                            api_name="/ask")
+    assert "sindaco di Trento" in result["answer"]
+    assert result["citations"][0]["source"] == "ponte.txt"
+    page.get_by_role("tab", name="Chat").click()
+    _ask_in_page(page, "Chi ha inaugurato il ponte di legno sul fiume Adige?")
+    page.wait_for_function("document.querySelector('#aq-chat').innerText.includes('Trento')",
+                           timeout=60_000)
+    page.get_by_role("tab", name="Article", exact=True).click()
+    page.wait_for_function("document.body.innerText.includes('<script>')", timeout=30_000)
+    assert page.evaluate("window.__aqxss") is None

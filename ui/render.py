@@ -1,0 +1,99 @@
+"""Answer -> chat markdown and sources/article HTML. All article text is escaped here."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from index.store import SourceText
+from qa.types import Answer
+
+CONTEXT_CHARS = 220
+
+
+def escape_markdown_html(text: str) -> str:
+    """Text bound for the chat bubble: no HTML from documents or models gets through."""
+    return html.escape(text, quote=False)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat bubble: the answer with [n] as links to the source cards, then the sources."""
+    body = escape_markdown_html(answer.text)
+    body = re.sub(r"\[(\d+)\]", r"[[\1]](#aq-cite-\1)", body)
+    lines = [body]
+    if answer.citations:
+        chips = " · ".join(f"[[{c.n}]](#aq-cite-{c.n}) {escape_markdown_html(c.source)} "
+                           f"{c.start}–{c.end}" for c in answer.citations)
+        lines.append(f"\n<sub>Sources: {chips}</sub>")
+    if answer.backend != "extractive" or answer.guard:
+        lines.append(f"\n<sub>{escape_markdown_html(answer.backend)}"
+                     + (f" · guard: {len(answer.guard)} action(s)" if answer.guard else "")
+                     + "</sub>")
+    return "\n".join(lines)
+
+
+def _in_context(source: SourceText, start: int, end: int) -> str:
+    """The cited span highlighted inside its surrounding text."""
+    text = source.text
+    left = max(0, start - CONTEXT_CHARS)
+    right = min(len(text), end + CONTEXT_CHARS)
+    before = ("…" if left else "") + html.escape(text[left:start])
+    after = html.escape(text[end:right]) + ("…" if right < len(text) else "")
+    return f"{before}<mark>{html.escape(text[start:end])}</mark>{after}"
+
+
+def sources_html(answer: Answer | None, sources: dict[str, SourceText]) -> str:
+    """The sources panel: each citation in its context, or the closest passages."""
+    if answer is None:
+        return "<div class='aq-empty'>Cited passages appear here.</div>"
+    cards = []
+    scores = {p.id: p.score for p in answer.passages}
+    for c in answer.citations:
+        source = sources.get(c.source)
+        if source is None:
+            continue
+        cards.append(
+            f"<div class='aq-card' id='aq-cite-{c.n}'><div class='aq-head'><b>[{c.n}]</b> "
+            f"{html.escape(source.title)} <span class='aq-meta'>{html.escape(c.source)} · "
+            f"chars {c.start}–{c.end} · score {scores.get(c.passage_id, 0):.3f}</span></div>"
+            f"<div class='aq-ctx'>{_in_context(source, c.start, c.end)}</div></div>")
+    if answer.abstained or not answer.citations:
+        cards.append("<div class='aq-note'>Closest passages found:</div>")
+        for p in answer.passages[:3]:
+            source = sources.get(p.source)
+            if source is not None:
+                cards.append(
+                    f"<div class='aq-card'><div class='aq-head'>({p.rank}) "
+                    f"{html.escape(source.title)} <span class='aq-meta'>score {p.score:.3f}"
+                    f"</span></div><div class='aq-ctx'>{_in_context(source, p.start, p.end)}"
+                    f"</div></div>")
+    return "\n".join(cards)
+
+
+def article_html(source: SourceText | None, spans: list[tuple[int, int]] = ()) -> str:
+    """The whole article, escaped, with the cited spans highlighted in place."""
+    if source is None:
+        return ""
+    text = source.text
+    out, cursor = [], 0
+    for start, end in sorted(s for s in spans if 0 <= s[0] < s[1] <= len(text)):
+        if start < cursor:
+            continue
+        out.append(html.escape(text[cursor:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    body = "".join(out).replace("\n", "<br>")
+    return (f"<div class='aq-article'><h3>{html.escape(source.title)}</h3>"
+            f"<div class='aq-meta'>{html.escape(source.source)} · {source.language}</div>"
+            f"<p>{body}</p></div>")
+
+
+CSS = """
+.aq-card {border:1px solid #d0d7de; border-radius:8px; padding:8px 10px; margin:6px 0;}
+.aq-head {font-size:0.95em; margin-bottom:4px;}
+.aq-meta {color:#57606a; font-size:0.85em;}
+.aq-ctx {font-size:0.92em; line-height:1.45;}
+.aq-article {line-height:1.6; max-height:70vh; overflow-y:auto;}
+mark {background:#fff3a3; padding:0 2px;}
+"""
