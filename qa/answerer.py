@@ -50,6 +50,13 @@ class Answerer:
 
     # ------------------------------------------------------------------ public
 
+    def clear_caches(self) -> None:
+        """Drop cached embeddings, so latency measurements start cold."""
+        from index.embeddings import clear_query_cache
+
+        clear_query_cache()
+        self.scorer.clear_cache()
+
     def answer(self, question: str, history: ChatHistory | None = None,
                mode: str | None = None, retrieval_mode: str | None = None,
                top_k: int | None = None) -> Answer:

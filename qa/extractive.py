@@ -55,6 +55,9 @@ class SentenceScorer:
         self.rank_weight = rank_weight
         self._cache: dict[tuple[str, int, int], np.ndarray] = {}
 
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
     def _embed(self, keys: list[tuple[str, int, int]], texts: list[str]) -> list[np.ndarray]:
         missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in self._cache]
         if missing:

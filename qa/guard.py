@@ -5,8 +5,8 @@ that do not exist, and sometimes attributes a fact to the wrong person. Nothing 
 reaches the user unchecked. For each sentence of a generated answer the guard:
 
 - drops citation numbers outside the passage range;
-- checks the claim against the cited passage: every name and number in the claim must occur in
-  it, and the claim must be semantically close to one of its sentences;
+- checks the claim against the cited passage: one of its sentences must be semantically close
+  to the claim, share content words with it, and contain every name and number of the claim;
 - re-cites a claim that another passage supports, and removes a claim that none supports;
 - rejects the whole answer when it declines to answer, is in the wrong language, or copies a
   passage wholesale; the caller then falls back to the extractive answer.
@@ -43,6 +43,9 @@ class GuardResult:
 @dataclass(frozen=True, slots=True)
 class GuardPolicy:
     min_similarity: float = 0.80  # claim vs best sentence of the cited passage (e5 cosine)
+    # e5 rates any sentence ~0.8 similar to a short generic claim ("The article is about
+    # football" vs a tweet signature: 0.838), so a claim must also share a content word.
+    min_overlap: float = 0.15
     copy_ratio: float = 0.90  # a claim this close to a passage sentence is a copy…
     copy_min_chars: int = 120  # …when it is at least this long
 
@@ -140,6 +143,6 @@ def _best_support(claim: str, passages: list[Passage], scorer: SentenceScorer,
             break
         # Names and numbers are checked against the supporting sentence itself, not the whole
         # passage: "Kallas said X" must not pass because Kallas appears a sentence earlier.
-        if not _missing_terms(claim, sentence.text):
+        if sentence.overlap >= policy.min_overlap and not _missing_terms(claim, sentence.text):
             return sentence
     return None

@@ -1,0 +1,1 @@
+"""Evaluation: question sets with known answers, metrics, and reports (`articleqa eval`)."""

@@ -1,0 +1,346 @@
+"""`articleqa bench`: speed, memory and scale on this machine, beside a plain llama-index
+pipeline built in the same run. Prints numbers; asserts nothing (targets are in README)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from articleqa.settings import Settings
+from eval.dataset import EvalQuestion, load_questions
+from eval.metrics import hit_at, hit_rank, mean_reciprocal_rank, percentile
+
+DEV_QUESTIONS = Path(__file__).parent / "questions" / "dev.jsonl"
+CONTEXT_BUDGET = 600
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(percentile(seconds, 50) * 1000, 2),
+            "p95_ms": round(percentile(seconds, 95) * 1000, 2), "n": len(seconds)}
+
+
+def _time_each(fn: Callable[[str], Any], queries: list[str]) -> list[float]:
+    out = []
+    for q in queries:
+        started = time.perf_counter()
+        fn(q)
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def context_hit(texts: list[str], evidence: list[str], budget: int = CONTEXT_BUDGET) -> bool:
+    """Evidence inside the first ``budget`` characters of the ranked context."""
+    context = "\n".join(texts)[:budget]
+    return any(e in context for e in evidence)
+
+
+# ---------------------------------------------------------------- sections
+
+def cold_start(settings: Settings, question: str) -> dict[str, Any]:
+    """A fresh process answering one question (index already built), as a user would run it."""
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir),
+               ARTICLEQA_CORPUS_DIR=str(settings.corpus_dir))
+    if settings.index_dir:
+        env["ARTICLEQA_INDEX_DIR"] = str(settings.index_dir)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "articleqa", "ask", question, "--json",
+                           "--mode", "extractive"], capture_output=True, text=True, env=env,
+                          timeout=300)
+    seconds = time.perf_counter() - started
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ok = done.returncode == 0 and '"answer"' in done.stdout
+    return {"ask_extractive_s": round(seconds, 3), "ok": ok,
+            "peak_rss_extractive_process_mb": round(child_rss, 1)}
+
+
+def model_load_times(settings: Settings) -> dict[str, float]:
+    from index.embeddings import load_embed_model
+    from index.store import load_index
+
+    started = time.perf_counter()
+    model = load_embed_model(settings.embed_model, settings.embed_threads)
+    model.get_query_embedding("warm up")
+    embed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    load_index(settings, embed_model=model)
+    return {"embed_model_load_s": round(embed_s, 3),
+            "index_load_s": round(time.perf_counter() - started, 3)}
+
+
+def _synthetic_corpus(folder: Path, source_text: str, articles: int, seed: int = 7) -> None:
+    """Articles made of the bundled article's sentences, shuffled (real language, new order)."""
+    from index.text import sentence_spans
+
+    sentences = [source_text[s.start:s.end] for s in sentence_spans(source_text)]
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(articles):
+        rng.shuffle(sentences)
+        (folder / f"synthetic-{i:04d}.txt").write_text(f"Articolo sintetico {i}\n"
+                                                       + " ".join(sentences), encoding="utf-8")
+
+
+def indexing(settings: Settings, source_text: str, synthetic_articles: int) -> dict[str, Any]:
+    from index.embeddings import load_embed_model
+    from index.store import build_index
+
+    model = load_embed_model(settings.embed_model, settings.embed_threads)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, corpus, articles in (("article", settings.corpus_dir, 1),
+                                        ("synthetic", Path(tmp) / "corpus", synthetic_articles)):
+            if label == "synthetic":
+                _synthetic_corpus(corpus, source_text, articles)
+            run = settings.model_copy(update={"data_dir": Path(tmp) / label, "corpus_dir": corpus,
+                                              "index_dir": None})
+            started = time.perf_counter()
+            index = build_index(run, embed_model=model)
+            seconds = time.perf_counter() - started
+            chunks = index.manifest.chunk_count
+            results[label] = {"articles": articles if label == "synthetic" else
+                              len(index.manifest.sources), "chunks": chunks,
+                              "seconds": round(seconds, 2),
+                              "chunks_per_s": round(chunks / seconds, 1)}
+    return results
+
+
+def warm_latency(answerer, questions: list[str], generative: bool) -> dict[str, Any]:
+    from index.embeddings import clear_query_cache
+
+    embed = answerer.index.embed_model
+
+    def uncached_embedding(q: str) -> None:
+        clear_query_cache()
+        embed.get_query_embedding(q)
+
+    out: dict[str, Any] = {"query_embedding": _ms(_time_each(uncached_embedding, questions))}
+    for mode in ("dense", "bm25", "hybrid"):
+        def retrieve(q: str, mode: str = mode) -> None:
+            clear_query_cache()
+            answerer.retriever.retrieve(q, mode)
+        out[f"retrieval_{mode}"] = _ms(_time_each(retrieve, questions))
+
+    def extractive(q: str) -> None:
+        clear_query_cache()  # sentence embeddings stay cached: that is the warm state
+        answerer.answer(q, mode="extractive")
+    out["extractive_answer"] = _ms(_time_each(extractive, questions))
+    out["peak_rss_after_extractive_mb"] = round(_peak_rss_mb(), 1)
+    if generative:
+        out["generative"] = _generative_speed(answerer, questions[:5])
+        out["peak_rss_after_generative_mb"] = round(_peak_rss_mb(), 1)
+    return out
+
+
+def _generative_speed(answerer, questions: list[str]) -> dict[str, Any]:
+    firsts, totals, rates = [], [], []
+    for q in questions:
+        started = time.perf_counter()
+        first = None
+        pieces = 0
+        for event in answerer.stream(q, mode="generative"):
+            if isinstance(event, str):
+                pieces += 1
+                first = first or time.perf_counter() - started
+            else:
+                answer = event
+        total = time.perf_counter() - started
+        if first is None or answer.abstained:
+            continue
+        firsts.append(first)
+        totals.append(total)
+        if total > first and pieces > 1:
+            rates.append((pieces - 1) / (total - first))
+    if not firsts:
+        return {"skipped": "no generated answer"}
+    return {"time_to_first_token": _ms(firsts), "total": _ms(totals),
+            "stream_chunks_per_s_p50": round(percentile(rates, 50), 1) if rates else None,
+            "backend": answerer.generator.name if answerer.generator else None}
+
+
+def baseline_comparison(answerer, settings: Settings,
+                        questions: list[EvalQuestion]) -> dict[str, Any]:
+    """articleqa vs plain llama-index defaults (same embedder) vs BM25 alone, on the dev set."""
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+
+    from index.embeddings import clear_query_cache
+
+    answerable = [q for q in questions if q.answerable]
+    docs = SimpleDirectoryReader(str(settings.corpus_dir)).load_data()
+    started = time.perf_counter()
+    plain = VectorStoreIndex.from_documents(docs, embed_model=answerer.index.embed_model)
+    plain_build = time.perf_counter() - started
+    plain_retriever = plain.as_retriever(similarity_top_k=2)
+
+    def plain_texts(q: str) -> list[str]:
+        return [n.node.get_content() for n in plain_retriever.retrieve(q)]
+
+    systems = {
+        "articleqa": lambda q: [p.text for p in answerer.retriever.retrieve(
+            q, settings.retrieval_mode, settings.top_k)],
+        "llama_index_default": plain_texts,
+        "bm25_only": lambda q: [p.text for p in answerer.retriever.retrieve(q, "bm25",
+                                                                             settings.top_k)],
+    }
+    results: dict[str, Any] = {}
+    for name, fn in systems.items():
+        ranks, hits, seconds = [], [], []
+        for q in answerable:
+            clear_query_cache()
+            started = time.perf_counter()
+            texts = fn(q.question)
+            seconds.append(time.perf_counter() - started)
+            ranks.append(hit_rank(texts, q.evidence))
+            hits.append(context_hit(texts, q.evidence))
+        results[name] = {"mrr": round(mean_reciprocal_rank(ranks), 4),
+                         "hit@1": round(hit_at(ranks, 1), 4),
+                         "hit@k": round(hit_at(ranks, 99), 4),
+                         "context_hit@600": round(sum(hits) / len(hits), 4),
+                         "latency": _ms(seconds)}
+    results["llama_index_default"]["chunks"] = len(plain.docstore.docs)
+    results["llama_index_default"]["build_s"] = round(plain_build, 2)
+    ours, base, bm25 = (results[k] for k in ("articleqa", "llama_index_default", "bm25_only"))
+    results["ratios_articleqa_over_baseline"] = {
+        "mrr": round(ours["mrr"] / base["mrr"], 3) if base["mrr"] else None,
+        "context_hit@600": round(ours["context_hit@600"] / base["context_hit@600"], 3)
+        if base["context_hit@600"] else None,
+        "latency_p50": round(ours["latency"]["p50_ms"] / base["latency"]["p50_ms"], 3),
+        "mrr_vs_bm25": round(ours["mrr"] / bm25["mrr"], 3) if bm25["mrr"] else None}
+    return results
+
+
+def scale(answerer, questions: list[str], total: int, real: int,
+          seed: int = 11) -> dict[str, Any]:
+    """Flat vs HNSW FAISS at ``total`` vectors: ``real`` are e5 embeddings of shuffled article
+    sentence pairs, the rest random unit vectors. Queries: the dev questions' embeddings."""
+    import faiss
+
+    from index.store import new_faiss_index
+    from index.text import sentence_spans
+
+    rng = np.random.default_rng(seed)
+    text = next(iter(answerer.index.sources.values())).text
+    sentences = [text[s.start:s.end] for s in sentence_spans(text)]
+    pyrng = random.Random(seed)
+    pairs = [" ".join(pyrng.sample(sentences, 2)) for _ in range(real)]
+    embed = answerer.index.embed_model
+    started = time.perf_counter()
+    real_vectors = np.asarray(embed.get_text_embedding_batch(pairs), dtype=np.float32)
+    real_embed_s = time.perf_counter() - started
+    noise = rng.standard_normal((total - real, real_vectors.shape[1])).astype(np.float32)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    data = np.vstack([real_vectors, noise])
+    queries = np.asarray([embed.get_query_embedding(q) for q in questions], dtype=np.float32)
+    faiss.omp_set_num_threads(2)
+    out: dict[str, Any] = {"vectors": total, "real_e5_vectors": real,
+                           "random_unit_vectors": total - real,
+                           "real_embedding_s": round(real_embed_s, 1), "queries": len(queries)}
+    truth = None
+    for kind in ("flat", "hnsw"):
+        index = new_faiss_index(kind, data.shape[1])
+        started = time.perf_counter()
+        index.add(data)
+        build = time.perf_counter() - started
+        seconds = []
+        found = []
+        for q in queries:
+            started = time.perf_counter()
+            _, ids = index.search(q[None, :], 10)
+            seconds.append(time.perf_counter() - started)
+            found.append(ids[0])
+        if truth is None:
+            truth = found
+        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth,
+                                                                          strict=True)]))
+        out[kind] = {"build_s": round(build, 2),
+                     "memory_mb": round(len(faiss.serialize_index(index)) / 1e6, 1),
+                     "search": _ms(seconds), "recall@10_vs_flat": round(recall, 4)}
+    return out
+
+
+# ---------------------------------------------------------------- driver
+
+def run_bench(settings: Settings, quick: bool = False, questions_path: Path | None = None,
+              log: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    from index.store import open_index
+    from qa.answerer import create_answerer
+    from qa.local_llm import local_model_missing
+
+    report: dict[str, Any] = {"quick": quick, "machine": {"cpus": os.cpu_count()},
+                              "settings": settings.fingerprint()}
+    index = open_index(settings, log=log)
+    source_text = next(iter(index.sources.values())).text
+    questions = load_questions(questions_path or DEV_QUESTIONS)
+    texts = [q.question for q in questions]
+    log("cold start …")
+    report["cold_start"] = cold_start(settings, texts[0])
+    report["model_load"] = model_load_times(settings)
+    log("indexing …")
+    report["indexing"] = indexing(settings, source_text, 10 if quick else 100)
+    answerer = create_answerer(index, settings, log=log)
+    generative = not quick and local_model_missing() is None
+    log("warm latency …")
+    warm = (texts * (1 + 50 // len(texts)))[: 20 if quick else max(50, len(texts))]
+    report["warm"] = warm_latency(answerer, warm, generative)
+    log("baseline …")
+    report["baseline"] = baseline_comparison(answerer, settings, questions)
+    log("scale …")
+    report["scale"] = scale(answerer, texts, 20_000 if quick else 100_000,
+                            100 if quick else 2_000)
+    return report
+
+
+def summary_lines(report: dict[str, Any]) -> list[str]:
+    """A short human table of the headline numbers."""
+    w, b, s = report["warm"], report["baseline"], report["scale"]
+    lines = [
+        f"cold start, ask (extractive):   {report['cold_start']['ask_extractive_s']:.2f} s "
+        f"(peak RSS {report['cold_start']['peak_rss_extractive_process_mb']:.0f} MB)",
+        f"embed model load / index load:  {report['model_load']['embed_model_load_s']:.2f} s / "
+        f"{report['model_load']['index_load_s']:.2f} s",
+    ]
+    for label, r in report["indexing"].items():
+        lines.append(f"indexing {label:<10}            {r['chunks']} chunks in {r['seconds']} s "
+                     f"({r['chunks_per_s']} chunks/s)")
+    for key in ("query_embedding", "retrieval_dense", "retrieval_bm25", "retrieval_hybrid",
+                "extractive_answer"):
+        lines.append(f"{key:<31} p50 {w[key]['p50_ms']:.1f} ms, p95 {w[key]['p95_ms']:.1f} ms")
+    if "generative" in w and "time_to_first_token" in w["generative"]:
+        g = w["generative"]
+        lines.append(f"generative first token / total  p50 {g['time_to_first_token']['p50_ms']:.0f}"
+                     f" ms / {g['total']['p50_ms']:.0f} ms")
+    lines.append(f"peak RSS (this process)         {w.get('peak_rss_after_generative_mb', w['peak_rss_after_extractive_mb']):.0f} MB")  # noqa: E501
+    for name in ("articleqa", "llama_index_default", "bm25_only"):
+        r = b[name]
+        lines.append(f"{name:<20} MRR {r['mrr']:.3f}  hit@1 {r['hit@1']:.3f}  context hit@600 "
+                     f"{r['context_hit@600']:.3f}  p50 {r['latency']['p50_ms']:.1f} ms")
+    lines.append(f"ratios articleqa/baseline: {b['ratios_articleqa_over_baseline']}")
+    for kind in ("flat", "hnsw"):
+        r = s[kind]
+        lines.append(f"{s['vectors']} vectors {kind:<5} build {r['build_s']} s, "
+                     f"{r['memory_mb']} MB, search p50 {r['search']['p50_ms']:.2f} ms, "
+                     f"recall@10 {r['recall@10_vs_flat']:.3f}")
+    return lines
+
+
+def write_bench(report: dict[str, Any], out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "bench.json"
+    path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (out / "bench.txt").write_text("\n".join(summary_lines(report)) + "\n", encoding="utf-8")
+    return path
+

@@ -1,0 +1,117 @@
+"""Question sets: JSONL (one object a line), a JSON list, or CSV with the same columns.
+
+Each question: id, lang, question, answers (acceptable answers), evidence (exact substrings of
+the source text), answerable. Errors name the file and line/row and what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REQUIRED = ("id", "lang", "question", "answerable")
+
+
+class DatasetError(ValueError):
+    """A malformed question set; the message names the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuestion:
+    id: str
+    lang: str
+    question: str
+    answerable: bool
+    answers: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+
+def _as_list(value: Any, where: str, name: str) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):  # CSV: "a|b|c" or a JSON list
+        value = value.strip()
+        if value.startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"{where}: {name} is not a valid JSON list ({exc})") from exc
+        else:
+            return [v.strip() for v in value.split("|") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DatasetError(f"{where}: {name} must be a list of strings")
+    return value
+
+
+def _as_bool(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "false", "0",
+                                                            "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    raise DatasetError(f"{where}: answerable must be true or false, not {value!r}")
+
+
+def _parse(row: Any, where: str) -> EvalQuestion:
+    if not isinstance(row, dict):
+        raise DatasetError(f"{where}: expected an object, got {type(row).__name__}")
+    missing = [k for k in REQUIRED if k not in row or row[k] in (None, "")]
+    if missing:
+        raise DatasetError(f"{where}: missing field(s) {', '.join(missing)}")
+    question = EvalQuestion(
+        id=str(row["id"]), lang=str(row["lang"]), question=str(row["question"]),
+        answerable=_as_bool(row["answerable"], where),
+        answers=_as_list(row.get("answers"), where, "answers"),
+        evidence=_as_list(row.get("evidence"), where, "evidence"))
+    if question.answerable and not (question.answers and question.evidence):
+        raise DatasetError(f"{where}: an answerable question needs answers and evidence")
+    if not question.answerable and (question.answers or question.evidence):
+        raise DatasetError(f"{where}: an unanswerable question has no answers or evidence")
+    return question
+
+
+def load_questions(path: Path, source_texts: list[str] | None = None) -> list[EvalQuestion]:
+    """Read and validate ``path``; with ``source_texts``, every evidence string must occur."""
+    if not path.is_file():
+        raise DatasetError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    text = path.read_text(encoding="utf-8-sig")
+    rows: list[tuple[str, Any]] = []
+    if suffix == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append((f"{path.name} line {number}", json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"{path.name} line {number}: invalid JSON ({exc.msg})") from exc
+    elif suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{path.name} line {exc.lineno}: invalid JSON ({exc.msg})") from exc
+        if not isinstance(data, list):
+            raise DatasetError(f"{path.name}: expected a JSON list of questions")
+        rows = [(f"{path.name} item {i}", row) for i, row in enumerate(data, start=1)]
+    elif suffix == ".csv":
+        reader = csv.DictReader(text.splitlines())
+        rows = [(f"{path.name} row {i}", dict(row)) for i, row in enumerate(reader, start=2)]
+    else:
+        raise DatasetError(f"{path.name}: use .jsonl, .json or .csv")
+    questions = [_parse(row, where) for where, row in rows]
+    if not questions:
+        raise DatasetError(f"{path.name}: no questions")
+    seen: dict[str, str] = {}
+    for (where, _), q in zip(rows, questions, strict=True):
+        if q.id in seen:
+            raise DatasetError(f"{where}: duplicate id {q.id!r} (first at {seen[q.id]})")
+        seen[q.id] = where
+        if source_texts is not None:
+            for evidence in q.evidence:
+                if not any(evidence in t for t in source_texts):
+                    raise DatasetError(f"{where}: evidence {evidence!r} is not in the indexed "
+                                       "sources")
+    return questions

@@ -1,0 +1,149 @@
+"""Runs a question set through the same Answer path the UI uses, and scores it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tqdm import tqdm
+
+from eval.dataset import EvalQuestion
+from eval.metrics import (
+    answer_matches,
+    best_f1,
+    evidence_spans,
+    hit_at,
+    hit_rank,
+    mean_reciprocal_rank,
+    percentile,
+    ratio,
+    spans_overlap,
+)
+from qa.answerer import Answerer
+
+ANSWER_MODES = ("extractive", "generative", "auto")
+RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
+
+
+@dataclass(frozen=True, slots=True)
+class EvalConfig:
+    """One configuration to measure; ``name`` labels it in reports."""
+
+    name: str
+    answer_mode: str
+    retrieval_mode: str
+    top_k: int
+
+
+@dataclass(slots=True)
+class RunResult:
+    config: EvalConfig
+    records: list[dict[str, Any]] = field(default_factory=list)
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def configs_for(compare: str | None, answer_mode: str, retrieval_mode: str,
+                top_k: int) -> list[EvalConfig]:
+    """``--compare dense,bm25,hybrid`` or ``extractive,generative``: one config per name."""
+    if not compare:
+        return [EvalConfig(f"{answer_mode}/{retrieval_mode}", answer_mode, retrieval_mode, top_k)]
+    configs = []
+    for name in (n.strip() for n in compare.split(",") if n.strip()):
+        if name in RETRIEVAL_MODES:
+            configs.append(EvalConfig(name, answer_mode, name, top_k))
+        elif name in ANSWER_MODES:
+            configs.append(EvalConfig(name, name, retrieval_mode, top_k))
+        else:
+            raise ValueError(f"--compare: unknown configuration {name!r}; use any of "
+                             f"{', '.join(RETRIEVAL_MODES + ANSWER_MODES)}")
+    return configs
+
+
+def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
+                   sources: dict[str, str], latency_s: float) -> dict[str, Any]:
+    """One report row: what was answered and how it scores."""
+    retrieved = answer_dict["retrieved"]
+    citations = answer_dict["citations"]
+    abstained = bool(answer_dict["abstained"])
+    row: dict[str, Any] = {
+        "id": question.id, "lang": question.lang, "question": question.question,
+        "answerable": question.answerable, "answer": answer_dict["answer"],
+        "abstained": abstained, "backend": answer_dict.get("backend", ""),
+        "guard": answer_dict.get("guard", []),
+        "citations": [{"n": c["n"], "text": c["text"], "source": c["source"]}
+                      for c in citations],
+        "retrieved": [{"rank": r["rank"], "text": r["text"], "score": r["score"]}
+                      for r in retrieved],
+        "latency_s": round(latency_s, 4),
+    }
+    if not question.answerable:
+        row.update(correct=abstained, hit_rank=None, f1=None, citation_hits=0,
+                   unsupported_citations=0)
+        return row
+    hits = unsupported = 0
+    for c in citations:
+        spans = evidence_spans(sources.get(c["source"], ""), question.evidence)
+        if any(spans_overlap((c["start"], c["end"]), s) for s in spans):
+            hits += 1
+        elif not answer_matches(c["text"], question.answers):
+            unsupported += 1
+    row.update(
+        correct=(not abstained) and answer_matches(answer_dict["answer"], question.answers),
+        hit_rank=hit_rank([r["text"] for r in retrieved], question.evidence),
+        f1=0.0 if abstained else round(best_f1(answer_dict["answer"], question.answers), 4),
+        citation_hits=hits, unsupported_citations=unsupported)
+    return row
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """The metrics of a set of report rows."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    ranks = [r["hit_rank"] for r in answerable]
+    cited = sum(len(r["citations"]) for r in answerable)
+    abstained = [r for r in rows if r["abstained"]]
+    latencies = [r["latency_s"] for r in rows]
+    f1s = [r["f1"] for r in answerable]
+    return {
+        "questions": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "hit@1": hit_at(ranks, 1), "hit@3": hit_at(ranks, 3), "hit@5": hit_at(ranks, 5),
+        "mrr": mean_reciprocal_rank(ranks),
+        "accuracy": ratio(sum(r["correct"] for r in answerable), len(answerable)),
+        "f1": sum(f1s) / len(f1s) if f1s else math.nan,
+        "citation_precision": ratio(sum(r["citation_hits"] for r in answerable), cited),
+        "unsupported_citation_rate": ratio(sum(r["unsupported_citations"] for r in answerable),
+                                           cited),
+        "answer_rate": ratio(sum(not r["abstained"] for r in answerable), len(answerable)),
+        "abstention_precision": ratio(sum(not r["answerable"] for r in abstained),
+                                      len(abstained)),
+        "abstention_recall": ratio(sum(r["abstained"] for r in unanswerable),
+                                   len(unanswerable)),
+        "latency_p50_s": percentile(latencies, 50), "latency_p95_s": percentile(latencies, 95),
+    }
+
+
+def run_eval(answerer: Answerer, questions: list[EvalQuestion], config: EvalConfig,
+             show_progress: bool = True,
+             on_row: Callable[[dict[str, Any]], None] | None = None) -> RunResult:
+    """Ask every question (no chat history: each stands alone) and score the answers."""
+    import time
+
+    sources = {name: s.text for name, s in answerer.index.sources.items()}
+    result = RunResult(config)
+    answerer.clear_caches()  # each configuration starts cold, so latencies compare fairly
+    for question in tqdm(questions, desc=f"eval {config.name}", disable=not show_progress,
+                         unit="q"):
+        started = time.perf_counter()
+        answer = answerer.answer(question.question, mode=config.answer_mode,
+                                 retrieval_mode=config.retrieval_mode, top_k=config.top_k)
+        row = score_question(question, answer.to_dict(), sources,
+                             time.perf_counter() - started)
+        result.records.append(row)
+        if on_row:
+            on_row(row)
+    result.metrics = {"overall": summarise(result.records)}
+    for lang in sorted({r["lang"] for r in result.records}):
+        result.metrics[lang] = summarise([r for r in result.records if r["lang"] == lang])
+    return result
