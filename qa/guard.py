@@ -6,7 +6,8 @@ reaches the user unchecked. For each sentence of a generated answer the guard:
 
 - drops citation numbers outside the passage range;
 - checks the claim against the cited passage: one of its sentences must be semantically close
-  to the claim, share content words with it, and contain every name and number of the claim;
+  to the claim, share content words with it (half of them when both are in the same language),
+  and contain every name and number of the claim;
 - re-cites a claim that another passage supports, and removes a claim that none supports;
 - rejects the whole answer when it declines to answer, is in the wrong language, or copies a
   passage wholesale; the caller then falls back to the extractive answer.
@@ -46,6 +47,10 @@ class GuardPolicy:
     # e5 rates any sentence ~0.8 similar to a short generic claim ("The article is about
     # football" vs a tweet signature: 0.838), so a claim must also share a content word.
     min_overlap: float = 0.15
+    # In the article's own language a paraphrase keeps most content words; "Kaja Kallas ha
+    # spiegato che i piani sono reali" (Healey said it) shares only the names with the Kallas
+    # sentence (0.18), "La coalizione è guidata da Healey" 0.4 with the Healey sentence.
+    min_overlap_same_language: float = 0.5
     copy_ratio: float = 0.90  # a claim this close to a passage sentence is a copy…
     copy_min_chars: int = 120  # …when it is at least this long
 
@@ -143,6 +148,8 @@ def _best_support(claim: str, passages: list[Passage], scorer: SentenceScorer,
             break
         # Names and numbers are checked against the supporting sentence itself, not the whole
         # passage: "Kallas said X" must not pass because Kallas appears a sentence earlier.
-        if sentence.overlap >= policy.min_overlap and not _missing_terms(claim, sentence.text):
+        same_language = detect_language(claim) == detect_language(sentence.passage.text)
+        needed = policy.min_overlap_same_language if same_language else policy.min_overlap
+        if sentence.overlap >= needed and not _missing_terms(claim, sentence.text):
             return sentence
     return None

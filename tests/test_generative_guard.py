@@ -98,6 +98,16 @@ def test_an_invented_attribution_is_removed(ask):
     assert "Kallas" not in answer.text and "Healey" in answer.text
 
 
+@pytest.mark.parametrize("reply", [
+    "Kaja Kallas ha spiegato che i piani della coalizione sono reali e sostanziali [1].",
+    "La coalizione dei volenterosi è guidata da John Healey [1].",
+])
+def test_a_claim_pinned_on_the_wrong_person_is_removed(ask, reply):
+    _, answer = ask("Come ha definito Healey i piani della coalizione?", reply)
+    assert any("removed unsupported sentence" in g for g in answer.guard)
+    assert answer.backend == "extractive"
+
+
 def test_only_invented_sentences_fall_back_to_the_extractive_answer(ask):
     _, answer = ask(HEALEY_Q, "Kaja Kallas ha presieduto la riunione di Ramstein [1].")
     assert answer.backend == "extractive"
