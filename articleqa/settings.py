@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # -- answering
     answer_mode: AnswerMode = Field("extractive", description="extractive, generative or auto.")
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are clipped.")
+    abstain_min_similarity: float = Field(
+        0.80, ge=0, le=1, description="Abstain below this question-sentence cosine "
+        "(calibrated for multilingual-e5-small; other models need their own value).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (…/v1).")
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_base_url.")

@@ -40,7 +40,7 @@ class Answerer:
         self.settings = settings
         self.retriever = PassageRetriever(index, settings.top_k, settings.hybrid_dense_weight)
         self.scorer = SentenceScorer(index, index.embed_model)
-        self.policy = policy or AbstentionPolicy()
+        self.policy = policy or AbstentionPolicy(min_similarity=settings.abstain_min_similarity)
         self.vocabulary = corpus_vocabulary([s.text for s in index.sources.values()])
         self.generator = generator  # None: extractive only (unless generator_factory makes one)
         # Called once, on the first question that wants an LLM: starting the local model costs

@@ -123,3 +123,12 @@ def test_cli_ask_rejects_an_empty_question_without_traceback(tmp_path):
                           str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert out.stderr.strip() == "error: the question is empty"
+
+
+def test_the_abstention_threshold_comes_from_settings(article_index, index_settings):
+    from qa.answerer import Answerer
+
+    strict = index_settings.model_copy(update={"abstain_min_similarity": 0.99})
+    answer = Answerer(article_index, strict).answer(
+        "Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?")
+    assert answer.abstained and "< 0.99" in answer.notes[-1]
