@@ -219,8 +219,23 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _recover_interrupted_swap(index_dir: Path) -> None:
-    """A crash between the two renames of persist_index leaves only ``.old-*``: put it back."""
+    """A crash between the two renames of persist_index leaves only ``.old-*``: put it back.
+    A crash while writing leaves a ``.tmp-<pid>`` directory: remove it once its pid is gone."""
+    for tmp in index_dir.parent.glob(f".{index_dir.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
     if (index_dir / MANIFEST_FILE).exists():
         return
     for old in sorted(index_dir.parent.glob(f".{index_dir.name}.old-*")):

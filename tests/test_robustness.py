@@ -164,6 +164,20 @@ def test_kill_9_during_indexing_leaves_the_previous_index_loadable(tmp_path, e5)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         assert sorted(n.node_id for n in load_index(settings, e5).nodes) == reference
+    # And once while the new index is being written: kill as soon as its temp dir appears.
+    child = subprocess.Popen([sys.executable, "-m", "articleqa", "index", "--rebuild", "--json"],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    temp_dir = settings.resolved_index_dir().parent / f".index.tmp-{child.pid}"
+    deadline = time.monotonic() + 180
+    while not temp_dir.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    caught_writing = temp_dir.exists()
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert caught_writing, "the writer was not caught while writing its temp dir"
+    assert sorted(n.node_id for n in load_index(settings, e5).nodes) == reference
+    leftovers = list(settings.resolved_index_dir().parent.glob(".index.tmp-*"))
+    assert leftovers == [], "half-written temp dirs of killed writers are cleaned up"
 
 
 def test_a_truncated_docstore_names_the_file_and_the_fix(own_index, e5):
