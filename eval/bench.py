@@ -25,12 +25,6 @@ DEV_QUESTIONS = Path(__file__).parent / "questions" / "dev.jsonl"
 CONTEXT_BUDGET = 600
 
 
-def clear_query_cache(answerer) -> None:
-    clear = getattr(answerer.index.embed_model, "clear_cache", None)
-    if clear:
-        clear()
-
-
 def _ms(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": round(percentile(seconds, 50) * 1000, 2),
             "p95_ms": round(percentile(seconds, 95) * 1000, 2), "n": len(seconds)}
@@ -129,18 +123,18 @@ def warm_latency(answerer, questions: list[str], generative: bool) -> dict[str, 
     embed = answerer.index.embed_model
 
     def uncached_embedding(q: str) -> None:
-        clear_query_cache(answerer)
+        answerer.clear_query_cache()
         embed.get_query_embedding(q)
 
     out: dict[str, Any] = {"query_embedding": _ms(_time_each(uncached_embedding, questions))}
     for mode in ("dense", "bm25", "hybrid"):
         def retrieve(q: str, mode: str = mode) -> None:
-            clear_query_cache(answerer)
+            answerer.clear_query_cache()
             answerer.retriever.retrieve(q, mode)
         out[f"retrieval_{mode}"] = _ms(_time_each(retrieve, questions))
 
     def extractive(q: str) -> None:
-        clear_query_cache(answerer)  # sentence embeddings stay cached: that is the warm state
+        answerer.clear_query_cache()  # sentence embeddings stay cached: that is the warm state
         answerer.answer(q, mode="extractive")
     out["extractive_answer"] = _ms(_time_each(extractive, questions))
     out["peak_rss_after_extractive_mb"] = round(_peak_rss_mb(), 1)
@@ -202,7 +196,7 @@ def baseline_comparison(answerer, settings: Settings,
     for name, fn in systems.items():
         ranks, hits, seconds = [], [], []
         for q in answerable:
-            clear_query_cache(answerer)
+            answerer.clear_query_cache()
             started = time.perf_counter()
             texts = fn(q.question)
             seconds.append(time.perf_counter() - started)

@@ -127,7 +127,8 @@ def _faiss_kind(settings: Settings, n_chunks: int) -> str:
     return "hnsw" if n_chunks >= settings.hnsw_threshold else "flat"
 
 
-# Measured at 100k vectors (README, Benchmark): efSearch 64 gave recall@10 0.941 vs flat.
+# Measured at 100k vectors (README, Benchmark): recall@10 vs flat 0.993 at efSearch 32, 1.000
+# at 64 and 128 (0.19 ms a search); 128 keeps a margin for larger or denser corpora.
 HNSW_EF_SEARCH = 128
 
 
@@ -221,10 +222,10 @@ def _fsync_dir(path: Path) -> None:
 
 def _pid_alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # it exists, it just is not ours
         return True
     return True
 

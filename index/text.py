@@ -52,6 +52,23 @@ def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
         spans.append(Span(start, end))
 
 
+def name_runs(text: str) -> list[list[str]]:
+    """Runs of capitalised words after the first word, folded: the likely names of a sentence
+    ("Who did Steve Witkoff meet?" -> [["steve", "witkoff"]]). A possessive 's is dropped."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for position, token in enumerate(re.findall(r"[\w'’-]+", text)):
+        token = re.sub(r"['’]s$", "", token)
+        if position and token[:1].isupper() and len(token) > 2 and not token.isupper():
+            run.append(fold(token))
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
+
+
 def words(text: str) -> list[str]:
     """Lower-cased, accent-folded word tokens."""
     return _WORD.findall(fold(text))

@@ -12,10 +12,9 @@ README's "Abstention" table. Three independent reasons, any one of which abstain
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from index.text import fold
+from index.text import name_runs
 from qa.extractive import ScoredSentence, content_words
 
 
@@ -47,13 +46,7 @@ class AbstentionPolicy:
 
 def question_names(question: str) -> set[str]:
     """Folded capitalised words that are not the question's first word (likely names)."""
-    tokens = re.findall(r"[\w'’-]+", question)
-    names = set()
-    for position, token in enumerate(tokens):
-        token = re.sub(r"['’]s$", "", token)
-        if position and token[:1].isupper() and len(token) > 2 and not token.isupper():
-            names.add(fold(token))
-    return names
+    return {name for run in name_runs(question) for name in run}
 
 
 def corpus_vocabulary(texts: list[str]) -> set[str]:

@@ -50,11 +50,15 @@ class Answerer:
 
     # ------------------------------------------------------------------ public
 
-    def clear_caches(self) -> None:
-        """Drop cached embeddings, so latency measurements start cold."""
+    def clear_query_cache(self) -> None:
+        """Forget cached question embeddings (models without a cache have nothing to drop)."""
         clear = getattr(self.index.embed_model, "clear_cache", None)
         if clear:
             clear()
+
+    def clear_caches(self) -> None:
+        """Drop cached question and sentence embeddings, so latency measurements start cold."""
+        self.clear_query_cache()
         self.scorer.clear_cache()
 
     def answer(self, question: str, history: ChatHistory | None = None,
@@ -84,9 +88,8 @@ class Answerer:
                                    self._query_vector(cleaned.text, standalone), follow_up)
         retrieved_at = time.perf_counter()
         best = scored[0] if scored else None
-        source_language = (self.index.sources[best.passage.source].language if best else "it")
         reason = self.policy.reason(standalone, language, best, self.vocabulary,
-                                    source_language)
+                                    self._language_of(best) if best else "it")
         answer = Answer(question=cleaned.text, text="", citations=[], passages=passages,
                         abstained=False, language=language, mode=mode,
                         notes=list(cleaned.notes), retrieval_query=standalone)
@@ -141,12 +144,15 @@ class Answerer:
             text = self.index.sources[sentence.passage.source].text[start:end]
             citations.append(Citation(n, sentence.passage.id, sentence.passage.source, start,
                                       end, text))
-            quoted = text if answer.language == sentence_language(self.index, sentence) \
-                else f"“{text}”"
+            quoted = text if answer.language == self._language_of(sentence) else f"“{text}”"
             parts.append(f"{quoted} [{n}]")
-        source_language = self.index.sources[chosen[0].passage.source].language if chosen else ""
+        source_language = self._language_of(chosen[0]) if chosen else ""
         answer.text = QUOTE_INTRO.get((answer.language, source_language), "") + " ".join(parts)
         answer.citations = citations
+
+    def _language_of(self, sentence: ScoredSentence) -> str:
+        """The language of the article a sentence comes from."""
+        return self.index.sources[sentence.passage.source].language
 
     def _with_context(self, sentence: ScoredSentence) -> tuple[int, int]:
         """A caption or signature alone says little: extend it back over the previous sentence."""
@@ -155,10 +161,6 @@ class Answerer:
         text = self.index.sources[sentence.passage.source].text
         before = [s for s in sentence_spans(text, 0, sentence.start) if s.end <= sentence.start]
         return (before[-1].start if before else sentence.start), sentence.end
-
-
-def sentence_language(index: ArticleIndex, sentence: ScoredSentence) -> str:
-    return index.sources[sentence.passage.source].language
 
 
 def create_answerer(index: ArticleIndex, settings: Settings,

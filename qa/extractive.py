@@ -1,4 +1,4 @@
-"""Extractive answers: pick the 1-3 retrieved sentences that answer the question, and cite them.
+"""Extractive answers: pick the 1-2 retrieved sentences that answer the question, and cite them.
 
 Deterministic, fast and always available. Each candidate sentence is scored by the embedding
 model (question vs sentence, cross-lingual thanks to multilingual-e5) plus word overlap with

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from index.text import detect_language, fold, sentence_spans
+from index.text import detect_language, fold, name_runs, sentence_spans
 from qa.extractive import ScoredSentence, SentenceScorer
 from qa.types import Citation, Passage
 
@@ -58,17 +58,8 @@ class GuardPolicy:
 def key_terms(text: str) -> list[frozenset[str]]:
     """The facts a claim hangs on: numbers, and names (runs of capitalised words after the
     first word, as 5-letter stems). A run is one name: "John Healey" is matched by "Healey"."""
-    groups: list[frozenset[str]] = [frozenset([n]) for n in _NUMBER.findall(text)]
-    run: set[str] = set()
-    for i, token in enumerate(re.findall(r"[\w’'-]+", text)):
-        if i and token[:1].isupper() and len(token) > 2 and not token.isupper():
-            run.add(fold(token)[:5])
-        elif run:
-            groups.append(frozenset(run))
-            run = set()
-    if run:
-        groups.append(frozenset(run))
-    return groups
+    numbers = [frozenset([n]) for n in _NUMBER.findall(text)]
+    return numbers + [frozenset(name[:5] for name in run) for run in name_runs(text)]
 
 
 def _missing_terms(claim: str, evidence: str) -> list[frozenset[str]]:
@@ -143,13 +134,15 @@ def _best_support(claim: str, passages: list[Passage], scorer: SentenceScorer,
     """The sentence of ``passages`` that best supports ``claim``, if any does."""
     if not passages:
         return None
+    claim_language = detect_language(claim)
+    same_language = {p.id: detect_language(p.text) == claim_language for p in passages}
     for sentence in scorer.score(claim, passages):
         if sentence.similarity < policy.min_similarity:
             break
         # Names and numbers are checked against the supporting sentence itself, not the whole
         # passage: "Kallas said X" must not pass because Kallas appears a sentence earlier.
-        same_language = detect_language(claim) == detect_language(sentence.passage.text)
-        needed = policy.min_overlap_same_language if same_language else policy.min_overlap
+        needed = (policy.min_overlap_same_language if same_language[sentence.passage.id]
+                  else policy.min_overlap)
         if sentence.overlap >= needed and not _missing_terms(claim, sentence.text):
             return sentence
     return None

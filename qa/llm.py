@@ -8,7 +8,7 @@ import threading
 from llama_index.core.llms import LLM
 
 from articleqa.settings import Settings
-from qa.local_llm import MODEL_NAME, LocalLLMServer, LocalModelError, ensure_gguf
+from qa.local_llm import MODEL_NAME, LocalLLMServer, ensure_gguf
 
 _local_lock = threading.Lock()
 _local_server: LocalLLMServer | None = None
@@ -37,5 +37,3 @@ def make_llm(settings: Settings) -> tuple[LLM, str]:
     return openai_like(_local_server.base_url, MODEL_NAME, "none", settings), \
         f"local:{MODEL_NAME}"
 
-
-__all__ = ["make_llm", "LocalModelError"]
