@@ -48,7 +48,7 @@ bench: $(VENV)/.installed-run
 	$(BIN)/articleqa bench
 
 eval: $(VENV)/.installed-run
-	$(BIN)/articleqa eval eval/questions/dev.jsonl --out data/eval
+	$(BIN)/articleqa eval eval/questions/dev.jsonl
 
 clean:
-	rm -rf $(VENV) data/index .pytest_cache
+	rm -rf $(VENV) build .pytest_cache *.egg-info

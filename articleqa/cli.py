@@ -7,7 +7,6 @@ Known failures print ``error: …`` on stderr and exit 1; no traceback reaches t
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -17,24 +16,14 @@ from typing import Any
 
 import click
 
+from articleqa.choices import AnswerMode, RetrievalMode, values
 from articleqa.settings import Settings
 
 
-def _offline_by_default() -> None:
-    if os.environ.get("ARTICLEQA_ALLOW_DOWNLOAD", "").lower() not in ("1", "true", "yes"):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from index.embeddings import EmbeddingModelError
-    from index.readers import ArticleError
-    from index.store import ArticleIndexError
-    from qa.local_llm import LocalModelError
+    from articleqa.errors import UserError
 
-    # DatasetError and QuestionError are ValueErrors.
-    return (ArticleIndexError, EmbeddingModelError, ArticleError, LocalModelError, ValueError,
-            OSError)
+    return (UserError, OSError)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,8 +61,15 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Environment first, then any flag the user actually gave."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Environment first, then any flag the user actually gave; bad values are one line each."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: "
+                             f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        raise click.ClickException(f"invalid setting ({problems})") from None
 
 
 def _log(message: str) -> None:
@@ -84,7 +80,6 @@ def _log(message: str) -> None:
 @click.version_option(package_name="articleqa")
 def main() -> None:
     """Ask questions about news articles; every answer cites the passage it comes from."""
-    _offline_by_default()
 
 
 @main.command("index")
@@ -95,7 +90,7 @@ def main() -> None:
 @friendly_errors
 def index_command(paths: tuple[Path, ...], rebuild: bool, as_json: bool, **flags: Any) -> None:
     """Build the index, or add article files (.txt, .md, .html) to it."""
-    from index.store import add_articles, open_index
+    from articleqa.index.build import add_articles, open_index
 
     settings = make_settings(**flags)
     index = open_index(settings, rebuild=rebuild, show_progress=not as_json, log=_log)
@@ -112,7 +107,8 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, as_json: bool, **flags
         if not path.is_file():
             raise click.ClickException(f"{path}: no such file")
         files.append((path.name, path.read_bytes()))
-    _, report = add_articles(settings, files, index=index, show_progress=not as_json)
+    _, report = add_articles(settings, files, embed_model=index.embed_model,
+                             show_progress=not as_json)
     if as_json:
         click.echo(json.dumps(asdict(report)))
     else:
@@ -130,15 +126,21 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, as_json: bool, **flags
 @main.command("search")
 @click.argument("question")
 @click.option("-k", "--top-k", type=int, help="How many passages [default 5].")
-@click.option("--mode", "retrieval_mode", type=click.Choice(["dense", "bm25", "hybrid"]),
+@click.option("--retrieval", "retrieval_mode", type=click.Choice(values(RetrievalMode)),
               help="Retrieval mode [default: dense, the best measured].")
+@click.option("--mode", "retrieval_alias", type=click.Choice(values(RetrievalMode)),
+              hidden=True, help="Old name of --retrieval (kept for one release).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @settings_options
 @friendly_errors
-def search_command(question: str, as_json: bool, **flags: Any) -> None:
+def search_command(question: str, as_json: bool, retrieval_alias: str | None,
+                   **flags: Any) -> None:
     """Show the passages that best match QUESTION."""
-    from index.store import open_index
-    from qa.retrieval import PassageRetriever
+    if retrieval_alias and not flags.get("retrieval_mode"):
+        _log("note: `search --mode` is now `search --retrieval`")
+        flags["retrieval_mode"] = retrieval_alias
+    from articleqa.index.build import open_index
+    from articleqa.qa.retrieval import PassageRetriever
 
     settings = make_settings(**flags)
     index = open_index(settings, log=_log)
@@ -158,10 +160,10 @@ def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Flags of the commands that answer questions."""
     options = [
         click.option("--mode", "answer_mode",
-                     type=click.Choice(["extractive", "generative", "auto"]),
+                     type=click.Choice(values(AnswerMode)),
                      help="Answer mode [default extractive; env ARTICLEQA_ANSWER_MODE]."),
-        click.option("--retrieval", "retrieval_mode", type=click.Choice(["dense", "bm25",
-                     "hybrid"]), help="Retrieval mode [default dense]."),
+        click.option("--retrieval", "retrieval_mode", type=click.Choice(values(RetrievalMode)),
+                     help="Retrieval mode [default dense]."),
         click.option("-k", "--top-k", type=int, help="Passages retrieved [default 5]."),
         click.option("--llm-base-url", help="OpenAI-compatible endpoint, e.g. "
                      "http://127.0.0.1:8080/v1 (key: ARTICLEQA_LLM_API_KEY). Default: the "
@@ -174,8 +176,8 @@ def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load_answerer(settings: Settings):
-    from index.store import open_index
-    from qa.answerer import create_answerer
+    from articleqa.index.build import open_index
+    from articleqa.qa.answerer import create_answerer
 
     return create_answerer(open_index(settings, log=_log), settings, log=_log)
 
@@ -203,7 +205,7 @@ def _print_answer(answer) -> None:
 @friendly_errors
 def ask_command(question: str, as_json: bool, **flags: Any) -> None:
     """Answer QUESTION with citations (or say the article does not say)."""
-    from qa.question import clean_question
+    from articleqa.qa.question import clean_question
 
     settings = make_settings(**flags)
     clean_question(question, settings.max_question_chars)  # fail fast, before loading models
@@ -229,8 +231,8 @@ def ask_command(question: str, as_json: bool, **flags: Any) -> None:
 @friendly_errors
 def chat_command(**flags: Any) -> None:
     """A conversation in the terminal. /sources shows the last citations, /clear forgets."""
-    from qa.chat import ChatHistory
-    from qa.question import QuestionError
+    from articleqa.qa.chat import ChatHistory
+    from articleqa.qa.question import QuestionError
 
     settings = make_settings(**flags)
     answerer = _load_answerer(settings)
@@ -273,8 +275,8 @@ def chat_command(**flags: Any) -> None:
 @friendly_errors
 def ui_command(**flags: Any) -> None:
     """Open the chat UI in the browser (http://127.0.0.1:7860)."""
-    from index.store import open_index
-    from ui.app import create_state, launch
+    from articleqa.index.build import open_index
+    from articleqa.ui.app import create_state, launch
 
     settings = make_settings(**flags)
     state = create_state(settings, open_index(settings, log=_log))
@@ -284,20 +286,20 @@ def ui_command(**flags: Any) -> None:
 
 @main.command("eval")
 @click.argument("questions", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=Path("data/eval"),
-              show_default=True, help="Where report.json/.md/.png go.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where report.json/.md/.png go [default <data-dir>/eval].")
 @click.option("--compare", help="Configurations side by side: dense,bm25,hybrid or "
               "extractive,generative.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @answer_options
 @settings_options
 @friendly_errors
-def eval_command(questions: Path, out: Path, compare: str | None, as_json: bool,
+def eval_command(questions: Path, out: Path | None, compare: str | None, as_json: bool,
                  **flags: Any) -> None:
     """Run a question set (.jsonl/.json/.csv) and report retrieval and answer quality."""
-    from eval.dataset import load_questions
-    from eval.report import summary_table, write_reports
-    from eval.runner import configs_for, run_eval
+    from articleqa.eval.dataset import load_questions
+    from articleqa.eval.report import summary_table, write_reports
+    from articleqa.eval.runner import configs_for, run_eval
 
     settings = make_settings(**flags)
     configs = configs_for(compare, settings.answer_mode, settings.retrieval_mode,
@@ -306,9 +308,10 @@ def eval_command(questions: Path, out: Path, compare: str | None, as_json: bool,
     items = load_questions(questions, [s.text for s in answerer.index.sources.values()])
     results = [run_eval(answerer, items, config, show_progress=not as_json)
                for config in configs]
-    paths = write_reports(results, out, str(questions), settings.fingerprint())
+    paths = write_reports(results, out or settings.reports_dir("eval"), str(questions),
+                          settings.fingerprint())
     if as_json:
-        from eval.report import clean_nans
+        from articleqa.eval.report import clean_nans
 
         click.echo(json.dumps(clean_nans({r.config.name: r.metrics for r in results})))
         return
@@ -319,22 +322,25 @@ def eval_command(questions: Path, out: Path, compare: str | None, as_json: bool,
 @main.command("bench")
 @click.option("--quick", is_flag=True, help="Smaller run (under 2 minutes), no LLM.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("data/bench"),
-              show_default=True, help="Where bench.json and bench.txt go.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where bench.json and bench.txt go [default <data-dir>/bench].")
 @click.option("--questions", type=click.Path(path_type=Path),
               help="Question set for the quality comparison [default: the dev set].")
+@click.option("--only", help="Comma-separated sections to run (default all): "
+              "cold_start,model_load,indexing,warm,baseline,scale.")
 @answer_options
 @settings_options
 @friendly_errors
-def bench_command(quick: bool, as_json: bool, out: Path, questions: Path | None,
-                  **flags: Any) -> None:
+def bench_command(quick: bool, as_json: bool, out: Path | None, questions: Path | None,
+                  only: str | None, **flags: Any) -> None:
     """Measure speed, memory and scale, beside a plain llama-index pipeline."""
-    from eval.bench import run_bench, summary_lines, write_bench
+    from articleqa.eval.bench import run_bench, summary_lines, write_bench
 
     settings = make_settings(**flags)
+    sections = {s.strip() for s in only.split(",") if s.strip()} if only else None
     report = run_bench(settings, quick=quick, questions_path=questions,
-                       log=(lambda _: None) if as_json else _log)
-    write_bench(report, out)
+                       log=(lambda _: None) if as_json else _log, only=sections)
+    write_bench(report, out or settings.reports_dir("bench"))
     if as_json:
         click.echo(json.dumps(report))
     else:

@@ -1,48 +1,52 @@
 """The one configuration object, read from ``ARTICLEQA_*`` variables and CLI flags.
 
 Every component takes a :class:`Settings`; nothing else reads the environment.
-Explicit keyword arguments (what the CLI passes) win over the environment.
+Explicit keyword arguments (what the CLI passes) win over the environment. Values are checked
+when the settings load, so a bad ``ARTICLEQA_AUTH`` or size fails at start, not mid-request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from importlib import resources
 from pathlib import Path
-from typing import Literal
 
-from pydantic import Field, SecretStr
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-RetrievalMode = Literal["dense", "bm25", "hybrid"]
-AnswerMode = Literal["extractive", "generative", "auto"]
-FaissKind = Literal["auto", "flat", "hnsw"]
+from articleqa.choices import AnswerMode, Chunker, FaissKind, RetrievalMode
 
 DEFAULT_EMBED_MODEL = "multilingual-e5-small"
+BYTES_PER_MB = 1_000_000
+
+
+def bundled_corpus_dir() -> Path:
+    """The bundled article(s), shipped as package data of ``articleqa.corpus``."""
+    return Path(str(resources.files("articleqa.corpus")))
+
+
+def bundled_questions_dir() -> Path:
+    """The question sets shipped as package data of ``articleqa.eval``."""
+    return Path(str(resources.files("articleqa.eval") / "questions"))
 
 
 def _default_data_dir() -> Path:
-    """A source checkout keeps its data beside the code; an installed copy uses the user dir."""
-    if (PROJECT_ROOT / "pyproject.toml").exists():
-        return PROJECT_ROOT / "data"
-    return Path.home() / ".local" / "share" / "articleqa"
-
-
-def _default_corpus_dir() -> Path:
-    return PROJECT_ROOT / "corpus"
+    """The platform's user data dir (~/.local/share/articleqa on Linux), never the cwd."""
+    return Path(user_data_dir("articleqa", appauthor=False))
 
 
 class Settings(BaseSettings):
     """All knobs of articleqa. Environment: ``ARTICLEQA_<FIELD>`` (e.g. ``ARTICLEQA_INDEX_DIR``)."""
 
-    model_config = SettingsConfigDict(env_prefix="ARTICLEQA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ARTICLEQA_", extra="ignore",
+                                      validate_assignment=True)
 
     # -- where things live
     data_dir: Path = Field(default_factory=_default_data_dir,
-                           description="Holds the index, user articles and model cache.")
-    corpus_dir: Path = Field(default_factory=_default_corpus_dir,
+                           description="Holds the index, user articles, models and reports.")
+    corpus_dir: Path = Field(default_factory=bundled_corpus_dir,
                              description="The bundled articles, always indexed.")
     index_dir: Path | None = Field(None, description="Index location; default <data_dir>/index.")
     model_cache_dir: Path | None = Field(
@@ -56,25 +60,32 @@ class Settings(BaseSettings):
     embed_threads: int = Field(2, ge=1, description="CPU threads for the embedder.")
     allow_download: bool = Field(
         False, description="Let sentence-transformers fetch a hub model missing from the cache.")
-    chunker: Literal["sentences", "splitter"] = Field(
-        "sentences", description="'sentences' (windows of whole sentences) or 'splitter' "
-        "(llama-index SentenceSplitter, token-budgeted).")
-    chunk_size: int = Field(2, ge=1, description="Sentences per window, or tokens per chunk "
-                            "for the splitter.")
-    chunk_overlap: int = Field(1, ge=0, description="Window stride in sentences, or token "
-                               "overlap for the splitter.")
-    faiss_index: FaissKind = Field("auto", description="flat, hnsw, or auto by corpus size.")
-    hnsw_threshold: int = Field(50_000, description="auto picks HNSW from this many chunks up.")
-    max_file_mb: float = Field(20.0, gt=0, description="Largest article file accepted.")
+    chunker: Chunker = Field(Chunker.SENTENCES, description="'sentences' (windows of whole "
+                             "sentences) or 'splitter' (llama-index SentenceSplitter).")
+    window_sentences: int = Field(2, ge=1, le=20, description="Sentences per window "
+                                  "(chunker=sentences).")
+    window_stride: int = Field(1, ge=1, le=20, description="Sentences a window slides by "
+                               "(chunker=sentences); at most window_sentences.")
+    splitter_tokens: int = Field(256, ge=32, le=8192, description="Tokens per chunk "
+                                 "(chunker=splitter).")
+    splitter_overlap_tokens: int = Field(0, ge=0, description="Token overlap between chunks "
+                                         "(chunker=splitter); below half of splitter_tokens.")
+    faiss_index: FaissKind = Field(FaissKind.AUTO, description="flat, hnsw, or auto by size.")
+    hnsw_threshold: int = Field(50_000, ge=1, description="auto picks HNSW from this many "
+                                "chunks up.")
+    max_file_mb: float = Field(20.0, gt=0, le=1000, description="Largest article file "
+                               "accepted, in MB (10^6 bytes).")
 
     # -- retrieval
-    retrieval_mode: RetrievalMode = Field("dense", description="dense, bm25 or hybrid.")
+    retrieval_mode: RetrievalMode = Field(RetrievalMode.DENSE, description="dense, bm25 or "
+                                          "hybrid.")
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     hybrid_dense_weight: float = Field(
         0.7, ge=0, le=1, description="Weight of the dense retriever in hybrid fusion.")
 
     # -- answering
-    answer_mode: AnswerMode = Field("extractive", description="extractive, generative or auto.")
+    answer_mode: AnswerMode = Field(AnswerMode.EXTRACTIVE, description="extractive, "
+                                    "generative or auto.")
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are clipped.")
     abstain_min_similarity: float = Field(
         0.80, ge=0, le=1, description="Abstain below this question-sentence cosine "
@@ -90,7 +101,51 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Bind address of the web UI.")
     port: int = Field(7860, ge=0, le=65535)
     share: bool = False
-    auth: str | None = Field(None, description="'user:password' to require a login in the UI.")
+    auth: SecretStr | None = Field(None, description="'user:password' to require a login "
+                                   "in the UI.")
+
+    @field_validator("auth")
+    @classmethod
+    def _auth_is_user_colon_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        user, _, password = value.get_secret_value().partition(":")
+        if not user.strip() or not password:
+            raise ValueError("ARTICLEQA_AUTH must look like user:password (unset it to "
+                             "run without a login)")
+        return value
+
+    @field_validator("window_stride")
+    @classmethod
+    def _stride_fits_window(cls, value: int, info) -> int:
+        window = info.data.get("window_sentences", 2)
+        if value > window:
+            raise ValueError(f"window_stride ({value}) must not exceed window_sentences "
+                             f"({window}): sentences would be skipped")
+        return value
+
+    @field_validator("splitter_overlap_tokens")
+    @classmethod
+    def _overlap_below_half(cls, value: int, info) -> int:
+        tokens = info.data.get("splitter_tokens", 256)
+        if value * 2 > tokens:
+            raise ValueError(f"splitter_overlap_tokens ({value}) must be at most half of "
+                             f"splitter_tokens ({tokens})")
+        return value
+
+    # -- derived values: one definition each
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * BYTES_PER_MB)
+
+    @property
+    def auth_pair(self) -> tuple[str, str] | None:
+        """(user, password) for Gradio, or None when no login is configured."""
+        if self.auth is None:
+            return None
+        user, _, password = self.auth.get_secret_value().partition(":")
+        return user.strip(), password
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.data_dir / "index"
@@ -101,6 +156,16 @@ class Settings(BaseSettings):
     def user_corpus_dir(self) -> Path:
         """User-added articles are copied here, so the index can always be rebuilt."""
         return self.data_dir / "corpus"
+
+    def reports_dir(self, kind: str) -> Path:
+        """Default output folder of ``eval`` / ``bench`` reports (inside the data dir)."""
+        return self.data_dir / kind
+
+    def chunking_signature(self) -> str:
+        """How chunks are made, as stored in the manifest: 'sentences:2/1' or 'splitter:256/0'."""
+        if self.chunker == Chunker.SENTENCES:
+            return f"sentences:{self.window_sentences}/{self.window_stride}"
+        return f"splitter:{self.splitter_tokens}/{self.splitter_overlap_tokens}"
 
     def fingerprint(self) -> str:
         """Short hash of the settings that change answers (secrets and paths left out)."""

@@ -17,11 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from articleqa.settings import Settings
-from eval.dataset import EvalQuestion, load_questions
-from eval.metrics import hit_at, hit_rank, mean_reciprocal_rank, percentile
+from articleqa.choices import RetrievalMode
+from articleqa.errors import UserError
+from articleqa.eval.dataset import EvalQuestion, load_questions
+from articleqa.eval.metrics import hit_at, hit_rank, mean_reciprocal_rank, percentile
+from articleqa.settings import Settings, bundled_questions_dir
 
-DEV_QUESTIONS = Path(__file__).parent / "questions" / "dev.jsonl"
+DEV_QUESTIONS = bundled_questions_dir() / "dev.jsonl"
+
+
+class BenchError(UserError, ValueError):
+    """A bench option that cannot be run (e.g. an unknown section)."""
 CONTEXT_BUDGET = 600
 
 
@@ -69,8 +75,8 @@ def cold_start(settings: Settings, question: str) -> dict[str, Any]:
 
 
 def model_load_times(settings: Settings) -> dict[str, float]:
-    from index.embeddings import load_embed_model
-    from index.store import load_index
+    from articleqa.index.build import load_index
+    from articleqa.index.embeddings import load_embed_model
 
     started = time.perf_counter()
     model = load_embed_model(settings.embed_model, settings.embed_threads)
@@ -84,7 +90,7 @@ def model_load_times(settings: Settings) -> dict[str, float]:
 
 def _synthetic_corpus(folder: Path, source_text: str, articles: int, seed: int = 7) -> None:
     """Articles made of the bundled article's sentences, shuffled (real language, new order)."""
-    from index.text import sentence_spans
+    from articleqa.index.text import sentence_spans
 
     sentences = [source_text[s.start:s.end] for s in sentence_spans(source_text)]
     rng = random.Random(seed)
@@ -96,8 +102,8 @@ def _synthetic_corpus(folder: Path, source_text: str, articles: int, seed: int =
 
 
 def indexing(settings: Settings, source_text: str, synthetic_articles: int) -> dict[str, Any]:
-    from index.embeddings import load_embed_model
-    from index.store import build_index
+    from articleqa.index.build import build_index
+    from articleqa.index.embeddings import load_embed_model
 
     model = load_embed_model(settings.embed_model, settings.embed_threads)
     results = {}
@@ -127,7 +133,7 @@ def warm_latency(answerer, questions: list[str], generative: bool) -> dict[str, 
         embed.get_query_embedding(q)
 
     out: dict[str, Any] = {"query_embedding": _ms(_time_each(uncached_embedding, questions))}
-    for mode in ("dense", "bm25", "hybrid"):
+    for mode in RetrievalMode:
         def retrieve(q: str, mode: str = mode) -> None:
             answerer.clear_query_cache()
             answerer.retriever.retrieve(q, mode)
@@ -225,8 +231,8 @@ def scale(answerer, questions: list[str], total: int, real: int,
     sentence pairs, the rest random unit vectors. Queries: the dev questions' embeddings."""
     import faiss
 
-    from index.store import HNSW_EF_SEARCH, new_faiss_index
-    from index.text import sentence_spans
+    from articleqa.index.text import sentence_spans
+    from articleqa.index.vectors import HNSW_EF_SEARCH, new_faiss_index
 
     rng = np.random.default_rng(seed)
     text = next(iter(answerer.index.sources.values())).text
@@ -291,66 +297,95 @@ def _search(index, queries: np.ndarray) -> tuple[list[float], list[np.ndarray]]:
 
 # ---------------------------------------------------------------- driver
 
-def run_bench(settings: Settings, quick: bool = False, questions_path: Path | None = None,
-              log: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    from index.store import open_index
-    from qa.answerer import create_answerer
-    from qa.local_llm import local_model_missing
+SECTIONS = ("cold_start", "model_load", "indexing", "warm", "baseline", "scale")
 
+
+def run_bench(settings: Settings, quick: bool = False, questions_path: Path | None = None,
+              log: Callable[[str], None] = lambda _: None,
+              only: set[str] | None = None) -> dict[str, Any]:
+    """Every section (or those in ``only``); ``quick`` shrinks them and skips the LLM."""
+    from articleqa.index.build import open_index
+    from articleqa.qa.answerer import create_answerer
+    from articleqa.qa.local_llm import local_model_missing
+
+    wanted = set(SECTIONS) if not only else only
+    unknown = wanted - set(SECTIONS)
+    if unknown:
+        raise BenchError(f"unknown bench section(s) {', '.join(sorted(unknown))}; choose from "
+                         f"{', '.join(SECTIONS)}")
     report: dict[str, Any] = {"quick": quick, "machine": {"cpus": os.cpu_count()},
                               "settings": settings.fingerprint()}
     index = open_index(settings, log=log)
     source_text = next(iter(index.sources.values())).text
     questions = load_questions(questions_path or DEV_QUESTIONS)
     texts = [q.question for q in questions]
-    log("cold start …")
-    report["cold_start"] = cold_start(settings, texts[0])
-    report["model_load"] = model_load_times(settings)
-    log("indexing …")
-    report["indexing"] = indexing(settings, source_text, 10 if quick else 100)
     answerer = create_answerer(index, settings, log=log)
-    generative = not quick and local_model_missing() is None
-    log("warm latency …")
-    warm = (texts * (1 + 50 // len(texts)))[: 20 if quick else max(50, len(texts))]
-    report["warm"] = warm_latency(answerer, warm, generative)
-    log("baseline …")
-    report["baseline"] = baseline_comparison(answerer, settings, questions)
-    log("scale …")
-    report["scale"] = scale(answerer, texts, 20_000 if quick else 100_000,
-                            100 if quick else 2_000)
+    if "cold_start" in wanted:
+        log("cold start …")
+        report["cold_start"] = cold_start(settings, texts[0])
+    if "model_load" in wanted:
+        report["model_load"] = model_load_times(settings)
+    if "indexing" in wanted:
+        log("indexing …")
+        report["indexing"] = indexing(settings, source_text, 10 if quick else 100)
+    if "warm" in wanted:
+        log("warm latency …")
+        generative = not quick and local_model_missing() is None
+        warm = (texts * (1 + 50 // len(texts)))[: 20 if quick else max(50, len(texts))]
+        report["warm"] = warm_latency(answerer, warm, generative)
+    if "baseline" in wanted:
+        log("baseline …")
+        report["baseline"] = baseline_comparison(answerer, settings, questions)
+    if "scale" in wanted:
+        log("scale …")
+        report["scale"] = scale(answerer, texts, 20_000 if quick else 100_000,
+                                100 if quick else 2_000)
     return report
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:
-    """A short human table of the headline numbers."""
-    w, b, s = report["warm"], report["baseline"], report["scale"]
-    lines = [
-        f"cold start, ask (extractive):   {report['cold_start']['ask_extractive_s']:.2f} s "
-        f"(peak RSS {report['cold_start']['peak_rss_extractive_process_mb']:.0f} MB)",
-        f"embed model load / index load:  {report['model_load']['embed_model_load_ms']:.0f} ms / "
-        f"{report['model_load']['index_load_ms']:.0f} ms",
-    ]
-    for label, r in report["indexing"].items():
+    """A short human table of the headline numbers of the sections that ran."""
+    lines: list[str] = []
+    if "cold_start" in report:
+        c = report["cold_start"]
+        lines.append(f"cold start, ask (extractive):   {c['ask_extractive_s']:.2f} s "
+                     f"(peak RSS {c['peak_rss_extractive_process_mb']:.0f} MB)")
+    if "model_load" in report:
+        m = report["model_load"]
+        lines.append(f"embed model load / index load:  {m['embed_model_load_ms']:.0f} ms / "
+                     f"{m['index_load_ms']:.0f} ms")
+    for label, r in report.get("indexing", {}).items():
         lines.append(f"indexing {label:<10}            {r['chunks']} chunks in {r['seconds']} s "
                      f"({r['chunks_per_s']} chunks/s)")
-    for key in ("query_embedding", "retrieval_dense", "retrieval_bm25", "retrieval_hybrid",
-                "extractive_answer"):
-        lines.append(f"{key:<31} p50 {w[key]['p50_ms']:.1f} ms, p95 {w[key]['p95_ms']:.1f} ms")
+    if "warm" in report:
+        lines += _warm_lines(report["warm"])
+    if "baseline" in report:
+        b = report["baseline"]
+        for name in ("articleqa", "llama_index_default", "bm25_only"):
+            r = b[name]
+            lines.append(f"{name:<20} MRR {r['mrr']:.3f}  hit@1 {r['hit@1']:.3f}  context "
+                         f"hit@600 {r['context_hit@600']:.3f}  p50 {r['latency']['p50_ms']:.1f} ms")
+        lines.append(f"ratios articleqa/baseline: {b['ratios_articleqa_over_baseline']}")
+    if "scale" in report:
+        s = report["scale"]
+        for kind in ("flat", "hnsw"):
+            r = s[kind]
+            lines.append(f"{s['vectors']} vectors {kind:<5} build {r['build_s']} s, "
+                         f"{r['memory_mb']} MB, search p50 {r['search']['p50_ms']:.2f} ms, "
+                         f"recall@10 {r['recall@10_vs_flat']:.3f}")
+    return lines
+
+
+def _warm_lines(w: dict[str, Any]) -> list[str]:
+    lines = [f"{key:<31} p50 {w[key]['p50_ms']:.1f} ms, p95 {w[key]['p95_ms']:.1f} ms"
+             for key in ("query_embedding", "retrieval_dense", "retrieval_bm25",
+                         "retrieval_hybrid", "extractive_answer")]
     if "generative" in w and "time_to_first_token" in w["generative"]:
         g = w["generative"]
-        lines.append(f"generative first token / total  p50 {g['time_to_first_token']['p50_ms']:.0f}"
-                     f" ms / {g['total']['p50_ms']:.0f} ms")
-    lines.append(f"peak RSS (this process)         {w.get('peak_rss_after_generative_mb', w['peak_rss_after_extractive_mb']):.0f} MB")  # noqa: E501
-    for name in ("articleqa", "llama_index_default", "bm25_only"):
-        r = b[name]
-        lines.append(f"{name:<20} MRR {r['mrr']:.3f}  hit@1 {r['hit@1']:.3f}  context hit@600 "
-                     f"{r['context_hit@600']:.3f}  p50 {r['latency']['p50_ms']:.1f} ms")
-    lines.append(f"ratios articleqa/baseline: {b['ratios_articleqa_over_baseline']}")
-    for kind in ("flat", "hnsw"):
-        r = s[kind]
-        lines.append(f"{s['vectors']} vectors {kind:<5} build {r['build_s']} s, "
-                     f"{r['memory_mb']} MB, search p50 {r['search']['p50_ms']:.2f} ms, "
-                     f"recall@10 {r['recall@10_vs_flat']:.3f}")
+        lines.append(f"generative first token / total  p50 "
+                     f"{g['time_to_first_token']['p50_ms']:.0f} ms / {g['total']['p50_ms']:.0f} ms")
+    peak = w.get("peak_rss_after_generative_mb", w["peak_rss_after_extractive_mb"])
+    lines.append(f"peak RSS (this process)         {peak:.0f} MB")
     return lines
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from articleqa.errors import UserError
+
 REQUIRED = ("id", "lang", "question", "answerable")
 
 
-class DatasetError(ValueError):
+class DatasetError(UserError, ValueError):
     """A malformed question set; the message names the line."""
 
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from index.text import fold
+from articleqa.index.text import fold
 
 _MARKER = re.compile(r"\[\d+\]")
 

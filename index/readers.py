@@ -11,13 +11,14 @@ from pathlib import Path
 
 from llama_index.core import Document
 
-from index.cleaning import clean_article_text
-from index.text import detect_language
+from articleqa.errors import UserError
+from articleqa.index.cleaning import clean_article_text
+from articleqa.index.text import detect_language
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 
 
-class ArticleError(ValueError):
+class ArticleError(UserError, ValueError):
     """A file that cannot be read as an article; the message says why and what to do."""
 
 
@@ -33,6 +34,14 @@ class ArticleFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
+def check_size(name: str, size: int, max_bytes: int) -> None:
+    """The one size rule for article files, whatever their way in (CLI, UI, API)."""
+    if size > max_bytes:
+        raise ArticleError(
+            f"{name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit "
+            "(ARTICLEQA_MAX_FILE_MB)")
+
+
 def read_article_file(path: Path, max_bytes: int) -> ArticleFile:
     """Read ``path`` after checking its type and size."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -41,11 +50,7 @@ def read_article_file(path: Path, max_bytes: int) -> ArticleFile:
             f"use one of {', '.join(SUPPORTED_SUFFIXES)}")
     if not path.is_file():
         raise ArticleError(f"{path}: no such file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ArticleError(
-            f"{path.name}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit "
-            "(ARTICLEQA_MAX_FILE_MB)")
+    check_size(path.name, path.stat().st_size, max_bytes)
     return ArticleFile(name=path.name, data=path.read_bytes())
 
 

@@ -7,20 +7,34 @@ import unicodedata
 from dataclasses import dataclass
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) before white
-# space, or at a line break. Decimal points and dotted abbreviations have no space after them.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’»)\]]*(?=\s)|\n")
+# space, or at a line break. Decimal points have no space after them; a period after a single
+# capital letter is an initial ("U.S. Army", "J. Healey"), not an end.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-Z]\.)[”\"’»)\]]*(?=\s)|\n")
+# A "sentence" longer than this (a page without punctuation, a pasted table) is cut at white
+# space: no chunk, quote or answer can grow without bound.
+MAX_SENTENCE_CHARS = 600
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-_IT_WORDS = frozenset(
-    "il lo la i gli le un una uno di del della dei degli delle che chi è e non per con su sono "
-    "cosa come quando dove perché quale quali quanti quanto quante ha hanno ho nel nella nei al "
-    "alla ai dal dalla da tra fra anche ma più questo questa quello era stato stata si ci in "
-    "sarà saranno sono sia dell dello degli all nell sull cos qual quale".split())
-_EN_WORDS = frozenset(
+# Function words, folded (no accents), by language: language detection counts them.
+FUNCTION_WORDS_IT = frozenset(
+    "il lo la i gli le un una uno di del della dei degli delle che chi e non per con su sono "
+    "cosa come quando dove perche quale quali quanti quanto quante ha hanno ho nel nella nei al "
+    "alla ai dal dalla da tra fra anche ma piu questo questa quello era stato stata si ci in "
+    "sara saranno sia dell dello all nell sull cos qual".split())
+FUNCTION_WORDS_EN = frozenset(
     "the a an of and is are was were who what when where why which how many much did does do "
     "to in on at for with by from that this these those has have had be been it its he she they "
     "his her their not about according".split())
+# Words that carry no content in a question, in both languages: content_words drops them.
+STOPWORDS = frozenset(
+    "chi che cosa come quando dove perche quale quali quanto quanti quante quanta il lo la i gli "
+    "le un una uno di del della dei degli delle da dal dalla in nel nella con su per tra fra e o "
+    "a al alla ai agli ha hanno ho sono e stato stata essere si ci non ma anche secondo articolo "
+    "what who whom whose which when where why how many much the a an of to in on at for with by "
+    "from and or is are was were be been did does do has have had it its this that these those "
+    "about according article say said tell me there their his her they he she".split())
+STEM_CHARS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +62,13 @@ def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        _add_trimmed(text, start, cut, spans)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start and any(ch.isalnum() for ch in text[start:end]):
         spans.append(Span(start, end))
 
@@ -74,6 +95,22 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def stem(word: str) -> str:
+    """The crude stem every word comparison uses: the first 5 letters of the folded word
+    ("presieduto"/"presidente" -> "presi"). Good enough for Italian and English inflection."""
+    return fold(word)[:STEM_CHARS]
+
+
+def stems(text: str) -> set[str]:
+    """Stems of every word of ``text``."""
+    return {w[:STEM_CHARS] for w in words(text)}
+
+
+def content_words(text: str) -> set[str]:
+    """Stems of ``text``'s words minus function and question words (what a question is about)."""
+    return {w[:STEM_CHARS] for w in words(text) if w not in STOPWORDS and len(w) > 1}
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, so 'Perché' and 'perche' compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -82,11 +119,11 @@ def fold(text: str) -> str:
 
 def detect_language(text: str) -> str:
     """'it', 'en' or 'other', by counting function words (enough for questions and articles)."""
-    tokens = [t for t in re.findall(r"\w+", text.casefold())]
+    tokens = words(text)
     if not tokens:
         return "other"
-    it = sum(t in _IT_WORDS for t in tokens)
-    en = sum(t in _EN_WORDS for t in tokens)
+    it = sum(t in FUNCTION_WORDS_IT for t in tokens)
+    en = sum(t in FUNCTION_WORDS_EN for t in tokens)
     if it == en == 0:
         # Accented vowels and Italian endings tell short questions apart ("Perché?").
         if re.search(r"[àèéìòù]", text.casefold()):

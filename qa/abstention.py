@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.text import name_runs
-from qa.extractive import ScoredSentence, content_words
+from articleqa.index.text import content_words, name_runs, stem
+from articleqa.qa.extractive import ScoredSentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class AbstentionPolicy:
         if best.similarity < self.min_similarity:
             return f"best match {best.similarity:.3f} < {self.min_similarity}"
         names = question_names(question)
-        if names and not any(n[:5] in corpus_vocabulary for n in names):
+        if names and not any(stem(n) in corpus_vocabulary for n in names):
             return f"the article never mentions {', '.join(sorted(names))}"
         if (question_language == source_language
                 and best.overlap < self.min_overlap_same_language

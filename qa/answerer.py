@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from articleqa.index.article_index import ArticleIndex
+from articleqa.index.text import detect_language, sentence_spans
+from articleqa.qa.abstention import AbstentionPolicy, corpus_vocabulary
+from articleqa.qa.chat import ChatHistory
+from articleqa.qa.extractive import ScoredSentence, SentenceScorer, pick_sentences
+from articleqa.qa.prompts import CLOSEST_PASSAGES, NOT_IN_ARTICLE, QUOTE_INTRO
+from articleqa.qa.question import clean_question
+from articleqa.qa.retrieval import PassageRetriever
+from articleqa.qa.types import Answer, Citation
 from articleqa.settings import Settings
-from index.store import ArticleIndex
-from index.text import detect_language, sentence_spans
-from qa.abstention import AbstentionPolicy, corpus_vocabulary
-from qa.chat import ChatHistory
-from qa.extractive import ScoredSentence, SentenceScorer, pick_sentences
-from qa.prompts import CLOSEST_PASSAGES, NOT_IN_ARTICLE, QUOTE_INTRO
-from qa.question import clean_question
-from qa.retrieval import PassageRetriever
-from qa.types import Answer, Citation
 
 if TYPE_CHECKING:
-    from qa.generative import Generator
+    from articleqa.qa.generative import Generator
 
 SHORT_SENTENCE = 90  # captions and post signatures: quote them with the sentence before
 
@@ -172,9 +172,9 @@ def create_answerer(index: ArticleIndex, settings: Settings,
     answerer = Answerer(index, settings)
 
     def start_llm() -> Generator | None:
-        from qa.generative import Generator  # noqa: F811 (runtime import of the type)
-        from qa.llm import make_llm
-        from qa.local_llm import LocalModelError
+        from articleqa.qa.generative import Generator  # noqa: F811 (runtime import of the type)
+        from articleqa.qa.llm import make_llm
+        from articleqa.qa.local_llm import LocalModelError
 
         try:
             llm, name = make_llm(settings)

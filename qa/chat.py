@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.extractive import content_words
+from articleqa.index.text import content_words
 
 _OPENERS = re.compile(
     r"^(e|ed|ma|anche|invece|poi|quindi|allora|and|but|also|so|then|what about|how about)\b",

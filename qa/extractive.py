@@ -12,23 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from index.store import ArticleIndex
-from index.text import sentence_spans, words
-from qa.types import Passage
-
-# Words that carry no content in questions, in both languages (folded: no accents).
-_QUESTION_STOPWORDS = frozenset(
-    "chi che cosa come quando dove perche quale quali quanto quanti quante quanta il lo la i gli "
-    "le un una uno di del della dei degli delle da dal dalla in nel nella con su per tra fra e o "
-    "a al alla ai agli ha hanno ho sono e stato stata essere si ci non ma anche secondo articolo "
-    "what who whom whose which when where why how many much the a an of to in on at for with by "
-    "from and or is are was were be been did does do has have had it its this that these those "
-    "about according article say said tell me there their his her they he she".split())
-
-
-def content_words(text: str) -> set[str]:
-    """Folded words of ``text`` minus question/function words, cut to a 5-letter stem."""
-    return {w[:5] for w in words(text) if w not in _QUESTION_STOPWORDS and len(w) > 1}
+from articleqa.index.article_index import ArticleIndex
+from articleqa.index.text import content_words, sentence_spans
+from articleqa.qa.types import Passage
 
 
 @dataclass(frozen=True, slots=True)

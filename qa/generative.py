@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterator
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from index.store import ArticleIndex
-from qa.extractive import ScoredSentence, SentenceScorer
-from qa.guard import GuardPolicy, guard_answer
-from qa.prompts import SYSTEM_PROMPT, user_prompt
-from qa.types import Answer, Passage
+from articleqa.index.article_index import ArticleIndex
+from articleqa.qa.extractive import ScoredSentence, SentenceScorer
+from articleqa.qa.guard import GuardPolicy, guard_answer
+from articleqa.qa.prompts import SYSTEM_PROMPT, user_prompt
+from articleqa.qa.types import Answer, Passage
 
 Fallback = Callable[[Answer, list[ScoredSentence]], None]
 

@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from index.text import detect_language, fold, name_runs, sentence_spans
-from qa.extractive import ScoredSentence, SentenceScorer
-from qa.types import Citation, Passage
+from articleqa.index.text import detect_language, fold, name_runs, sentence_spans, stem, stems
+from articleqa.qa.extractive import ScoredSentence, SentenceScorer
+from articleqa.qa.types import Citation, Passage
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _DECLINES = ("does not say", "doesn't say", "non lo dice", "not mentioned", "non è menzionat",
@@ -59,20 +59,20 @@ def key_terms(text: str) -> list[frozenset[str]]:
     """The facts a claim hangs on: numbers, and names (runs of capitalised words after the
     first word, as 5-letter stems). A run is one name: "John Healey" is matched by "Healey"."""
     numbers = [frozenset([n]) for n in _NUMBER.findall(text)]
-    return numbers + [frozenset(name[:5] for name in run) for run in name_runs(text)]
+    return numbers + [frozenset(stem(name) for name in run) for run in name_runs(text)]
 
 
 def _missing_terms(claim: str, evidence: str) -> list[frozenset[str]]:
     """Key terms of ``claim`` that ``evidence`` does not contain."""
     haystack = fold(evidence)
-    stems = {w[:5] for w in re.findall(r"\w+", haystack)}
+    present = stems(haystack)
     missing = []
     for group in key_terms(claim):
         term = next(iter(group))
         if term[0].isdigit():
             if term not in haystack and term.replace(",", ".") not in haystack:
                 missing.append(group)
-        elif not group & stems:
+        elif not group & present:
             missing.append(group)
     return missing
 

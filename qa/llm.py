@@ -7,8 +7,8 @@ import threading
 
 from llama_index.core.llms import LLM
 
+from articleqa.qa.local_llm import MODEL_NAME, LocalLLMServer, ensure_gguf
 from articleqa.settings import Settings
-from qa.local_llm import MODEL_NAME, LocalLLMServer, ensure_gguf
 
 _local_lock = threading.Lock()
 _local_server: LocalLLMServer | None = None

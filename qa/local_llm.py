@@ -16,6 +16,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from articleqa.errors import UserError
+
 GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 GGUF_SIZE = 1_117_320_768
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -23,7 +25,7 @@ PART_COUNT = 22
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 
 
-class LocalModelError(RuntimeError):
+class LocalModelError(UserError, RuntimeError):
     """The local model is not installed, fails verification, or does not start."""
 
 

@@ -6,10 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from articleqa.errors import UserError
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-class QuestionError(ValueError):
+class QuestionError(UserError, ValueError):
     """A question that cannot be answered as given (e.g. empty); the message says why."""
 
 

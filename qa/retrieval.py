@@ -8,10 +8,9 @@ from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
-from index.store import ArticleIndex
-from qa.types import Passage
-
-MODES = ("dense", "bm25", "hybrid")
+from articleqa.choices import RetrievalMode
+from articleqa.index.article_index import ArticleIndex
+from articleqa.qa.types import Passage
 
 
 def _bm25_stopwords() -> list[str]:
@@ -47,11 +46,11 @@ class PassageRetriever:
             nodes=index.nodes, similarity_top_k=min(top_k, len(index.nodes)),
             stemmer=Stemmer.Stemmer("italian"), language=_bm25_stopwords())  # type: ignore[arg-type]
 
-    def retrieve(self, query: str, mode: str = "dense", top_k: int | None = None) -> list[Passage]:
-        """Ranked passages for ``query``; ``mode`` is one of MODES."""
-        if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        retriever = {"dense": self._dense, "bm25": self._bm25, "hybrid": self._hybrid}[mode]
+    def retrieve(self, query: str, mode: RetrievalMode | str = RetrievalMode.DENSE,
+                 top_k: int | None = None) -> list[Passage]:
+        """Ranked passages for ``query`` (``mode`` may be given by its name)."""
+        retriever = {RetrievalMode.DENSE: self._dense, RetrievalMode.BM25: self._bm25,
+                     RetrievalMode.HYBRID: self._hybrid}[RetrievalMode(mode)]
         results = retriever.retrieve(QueryBundle(query))
         return self._to_passages(results, top_k or self.top_k)
 

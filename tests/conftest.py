@@ -10,33 +10,35 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from articleqa.settings import PROJECT_ROOT, Settings  # noqa: E402
+from articleqa.settings import Settings, bundled_corpus_dir, bundled_questions_dir  # noqa: E402
 
-ARTICLE = PROJECT_ROOT / "corpus" / "kiev-allies-2025-04-11.it.txt"
+CORPUS = bundled_corpus_dir()
+ARTICLE = CORPUS / "kiev-allies-2025-04-11.it.txt"
+DEV = bundled_questions_dir() / "dev.jsonl"
 
 
 @pytest.fixture(scope="session")
 def e5():
-    from index.embeddings import load_embed_model
+    from articleqa.index.embeddings import load_embed_model
 
     return load_embed_model("multilingual-e5-small")
 
 
 @pytest.fixture(scope="session")
 def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=PROJECT_ROOT / "corpus")
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=CORPUS)
 
 
 @pytest.fixture(scope="session")
 def article_index(index_settings: Settings, e5):
-    from index.store import build_index
+    from articleqa.index.build import build_index
 
     return build_index(index_settings, embed_model=e5)
 
 
 @pytest.fixture(scope="session")
 def retriever(article_index):
-    from qa.retrieval import PassageRetriever
+    from articleqa.qa.retrieval import PassageRetriever
 
     return PassageRetriever(article_index, top_k=5)
 
@@ -48,12 +50,12 @@ def article_text(article_index) -> str:
 
 def fresh_settings(tmp_path: Path, **overrides) -> Settings:
     """Settings for a test that needs its own data dir (and maybe its own corpus)."""
-    overrides.setdefault("corpus_dir", PROJECT_ROOT / "corpus")
+    overrides.setdefault("corpus_dir", CORPUS)
     return Settings(data_dir=tmp_path / "data", **overrides)
 
 
 @pytest.fixture(scope="session")
 def answerer(article_index, index_settings):
-    from qa.answerer import Answerer
+    from articleqa.qa.answerer import Answerer
 
     return Answerer(article_index, index_settings)

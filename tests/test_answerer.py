@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from qa.chat import ChatHistory, is_follow_up
-from qa.question import QuestionError, clean_question
+from articleqa.qa.chat import ChatHistory, is_follow_up
+from articleqa.qa.question import QuestionError, clean_question
 
 HEALEY_CHAIR = "Healey ha presieduto oggi la riunione di un’altra formazione"
 DMITRIEV = "Witkoff ha incontrato a San Pietroburgo Kirill Dmitriev"
@@ -126,7 +126,7 @@ def test_cli_ask_rejects_an_empty_question_without_traceback(tmp_path):
 
 
 def test_the_abstention_threshold_comes_from_settings(article_index, index_settings):
-    from qa.answerer import Answerer
+    from articleqa.qa.answerer import Answerer
 
     strict = index_settings.model_copy(update={"abstain_min_similarity": 0.99})
     answer = Answerer(article_index, strict).answer(

@@ -1,4 +1,5 @@
-"""`articleqa bench --quick --json` on a tiny corpus reports every section (times not asserted)."""
+"""`articleqa bench --quick --only …` on a tiny corpus: the asked sections, with values that
+hold on any machine (exact search is exact, HNSW recall, every system finds the evidence)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 
 
-def test_bench_quick_json_reports_every_section(tmp_path):
+def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "tiny.txt").write_text(
@@ -26,27 +27,31 @@ def test_bench_quick_json_reports_every_section(tmp_path):
     ]), encoding="utf-8")
     env = dict(os.environ, ARTICLEQA_CORPUS_DIR=str(corpus))
     done = subprocess.run(
-        [sys.executable, "-m", "articleqa", "bench", "--quick", "--json", "--questions",
-         str(questions), "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "b")],
+        [sys.executable, "-m", "articleqa", "bench", "--quick", "--json", "--only",
+         "cold_start,baseline,scale", "--questions", str(questions), "--data-dir",
+         str(tmp_path / "data"), "--out", str(tmp_path / "b")],
         capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
-    assert report["quick"] is True
+    assert set(report) >= {"cold_start", "baseline", "scale"}
+    assert not {"indexing", "warm", "model_load"} & set(report), "--only runs only those"
     assert report["cold_start"]["ok"] is True and report["cold_start"]["ask_extractive_s"] > 0
-    assert set(report["indexing"]) == {"article", "synthetic"}
-    assert report["indexing"]["synthetic"]["articles"] == 10
-    for key in ("query_embedding", "retrieval_dense", "retrieval_bm25", "retrieval_hybrid",
-                "extractive_answer"):
-        assert {"p50_ms", "p95_ms", "n"} <= set(report["warm"][key])
-    assert "generative" not in report["warm"], "--quick never loads the LLM"
     baseline = report["baseline"]
+    # Three sentences, two answerable questions: every system finds both within its top-k.
     for system in ("articleqa", "llama_index_default", "bm25_only"):
-        assert {"mrr", "hit@1", "context_hit@600", "latency"} <= set(baseline[system])
-    assert {"mrr", "context_hit@600", "latency_p50", "mrr_vs_bm25"} <= set(
-        baseline["ratios_articleqa_over_baseline"])
+        assert baseline[system]["hit@k"] == 1.0, system
+    assert baseline["articleqa"]["context_hit@600"] == 1.0
     scale = report["scale"]
     assert scale["vectors"] == 20_000
     assert scale["real_e5_vectors"] + scale["random_unit_vectors"] == 20_000
-    assert 0 <= scale["hnsw"]["recall@10_vs_flat"] <= 1 and scale["flat"][
-        "recall@10_vs_flat"] == 1.0
-    assert (tmp_path / "b" / "bench.json").exists() and (tmp_path / "b" / "bench.txt").exists()
+    assert scale["flat"]["recall@10_vs_flat"] == 1.0, "exact search is exact"
+    assert scale["hnsw"]["recall@10_vs_flat"] >= 0.95, "HNSW at the default efSearch"
+    assert (tmp_path / "b" / "bench.json").exists()
+    assert "recall@10" in (tmp_path / "b" / "bench.txt").read_text()
+
+
+def test_bench_refuses_an_unknown_section(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "articleqa", "bench", "--only", "speed",
+                           "--data-dir", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "unknown bench section(s) speed" in done.stderr

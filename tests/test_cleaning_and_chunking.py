@@ -7,9 +7,9 @@ import re
 import pytest
 from llama_index.core import Document
 
-from index.chunking import chunk_documents
-from index.cleaning import clean_article_text
-from index.text import detect_language, sentence_spans
+from articleqa.index.chunking import sentence_windows, splitter_chunks
+from articleqa.index.cleaning import clean_article_text
+from articleqa.index.text import MAX_SENTENCE_CHARS, detect_language, sentence_spans
 from tests.conftest import ARTICLE
 
 RAW = ARTICLE.read_text(encoding="utf-8")
@@ -38,15 +38,31 @@ def test_glued_sentences_captions_and_embedded_post_are_separated():
     sentences = [cleaned[s.start:s.end] for s in sentence_spans(cleaned)]
     assert "Mancando quest’ultimo, è difficile per i vertici militari elaborare piani precisi." \
         in sentences
-    assert "U.S." not in clean_article_text("The U.S. Army said so.").replace("The U.S. Army", "")
 
 
-@pytest.mark.parametrize("chunker,size,overlap", [("sentences", 2, 1), ("sentences", 3, 3),
-                                                  ("splitter", 64, 16), ("splitter", 256, 0)])
-def test_chunk_offsets_slice_the_source_and_no_text_is_lost(chunker, size, overlap):
+
+def test_initials_are_not_sentence_ends_and_cleaning_leaves_them_alone():
+    text = "The U.S. Army said so. Then J. Healey left."
+    assert clean_article_text(text) == text + "\n"
+    assert [text[s.start:s.end] for s in sentence_spans(text)] == [
+        "The U.S. Army said so.", "Then J. Healey left."]
+
+
+def test_a_line_without_punctuation_is_cut_into_bounded_sentences():
+    text = "parola " * 20_000
+    spans = sentence_spans(text)
+    assert max(s.end - s.start for s in spans) <= MAX_SENTENCE_CHARS
+    assert "".join(text[s.start:s.end] for s in spans).replace(" ", "") == \
+        text.replace(" ", ""), "no character lost"
+
+
+@pytest.mark.parametrize("chunk,size,overlap", [(sentence_windows, 2, 1), (sentence_windows, 3, 3),
+                                                (splitter_chunks, 64, 16),
+                                                (splitter_chunks, 256, 0)])
+def test_chunk_offsets_slice_the_source_and_no_text_is_lost(chunk, size, overlap):
     text = clean_article_text(RAW)
     document = Document(text=text, id_="a", metadata={"source": "a.txt"})
-    nodes = chunk_documents([document], chunker, size, overlap)
+    nodes = chunk([document], size, overlap)
     covered = [False] * len(text)
     for node in nodes:
         assert text[node.start_char_idx:node.end_char_idx] == node.text

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from eval.dataset import DatasetError, load_questions
-from eval.metrics import (
+from articleqa.eval.dataset import DatasetError, load_questions
+from articleqa.eval.metrics import (
     answer_matches,
     evidence_spans,
     hit_at,
@@ -18,10 +18,8 @@ from eval.metrics import (
     percentile,
     token_f1,
 )
-from eval.runner import score_question, summarise
-from tests.conftest import ARTICLE
-
-DEV = ARTICLE.parent.parent / "eval" / "questions" / "dev.jsonl"
+from articleqa.eval.runner import score_question, summarise
+from tests.conftest import ARTICLE, DEV
 
 
 def test_answer_matching_ignores_case_accents_and_citations_but_respects_words():
@@ -51,7 +49,7 @@ def test_ranking_metrics_exact_values():
 
 
 def test_scoring_and_summary_on_a_hand_made_answer():
-    from eval.dataset import EvalQuestion
+    from articleqa.eval.dataset import EvalQuestion
 
     source = "Prima frase. Healey ha presieduto la riunione. Altro testo su Kallas."
     question = EvalQuestion("q", "it", "Chi?", True, ["Healey"], ["Healey ha presieduto"])
@@ -101,7 +99,7 @@ def test_retrieval_metrics_agree_with_llama_index_retriever_evaluator(article_in
 
 def test_dev_set_covers_both_languages_unanswerables_and_the_corpus():
     text = ARTICLE.read_text(encoding="utf-8")
-    from index.cleaning import clean_article_text
+    from articleqa.index.cleaning import clean_article_text
 
     questions = load_questions(DEV, [clean_article_text(text)])
     assert len(questions) >= 40

@@ -14,9 +14,9 @@ from llama_index.core.llms import (
 )
 from llama_index.core.llms.callbacks import llm_completion_callback
 
-from qa.answerer import Answerer
-from qa.generative import Generator
-from qa.local_llm import local_model_missing
+from articleqa.qa.answerer import Answerer
+from articleqa.qa.generative import Generator
+from articleqa.qa.local_llm import local_model_missing
 
 HEALEY_Q = "Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?"
 
@@ -151,7 +151,7 @@ def test_unanswerable_questions_never_reach_the_llm(ask):
                     reason=f"bundled local LLM not installed: {local_model_missing()}")
 def test_local_model_smoke(article_index, index_settings):
     """The real bundled model answers one question through the guard (or falls back, saying so)."""
-    from qa.answerer import create_answerer
+    from articleqa.qa.answerer import create_answerer
 
     settings = index_settings.model_copy(update={"answer_mode": "generative"})
     answerer = create_answerer(article_index, settings)

@@ -9,16 +9,12 @@ import sys
 
 import pytest
 
-from index.embeddings import E5Embedding, load_embed_model, minilm_path
-from index.store import (
-    IndexCorruptError,
-    IndexStaleError,
-    add_articles,
-    build_index,
-    load_index,
-    safe_file_name,
-)
-from qa.retrieval import PassageRetriever
+from articleqa.index.article_index import IndexCorruptError, IndexStaleError
+from articleqa.index.build import add_articles, build_index, load_index
+from articleqa.index.corpus import safe_file_name
+from articleqa.index.embeddings import E5Embedding, load_embed_model, minilm_path
+from articleqa.index.persist import current_version
+from articleqa.qa.retrieval import PassageRetriever
 from tests.conftest import fresh_settings
 
 HEALEY_CHAIR = "Healey ha presieduto oggi la riunione di un’altra formazione"
@@ -79,7 +75,7 @@ def test_changed_embedding_model_or_chunking_marks_the_index_stale(index_setting
     other_model = index_settings.model_copy(update={"embed_model": "all-MiniLM-L6-v2"})
     with pytest.raises(IndexStaleError, match="all-MiniLM-L6-v2.*articleqa index --rebuild"):
         load_index(other_model)
-    other_chunks = index_settings.model_copy(update={"chunk_size": 3})
+    other_chunks = index_settings.model_copy(update={"window_sentences": 3})
     with pytest.raises(IndexStaleError, match="chunking"):
         load_index(other_chunks)
 
@@ -98,7 +94,7 @@ def test_changed_corpus_marks_the_index_stale(tmp_path, e5):
 def test_a_damaged_faiss_file_gives_a_clear_error(tmp_path, e5, index_settings, article_index):
     settings = fresh_settings(tmp_path)
     shutil.copytree(index_settings.resolved_index_dir(), settings.resolved_index_dir())
-    faiss_file = settings.resolved_index_dir() / "default__vector_store.json"
+    faiss_file = current_version(settings.resolved_index_dir()) / "default__vector_store.json"
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
     with pytest.raises(IndexCorruptError, match="default__vector_store.json.*--rebuild"):
         load_index(settings, embed_model=e5)
@@ -109,11 +105,12 @@ def test_adding_articles_is_idempotent_and_stays_inside_the_data_dir(tmp_path, e
     index = build_index(settings, embed_model=e5)
     before = index.manifest.chunk_count
     story = "Notizia di prova. Il sindaco di Trento ha inaugurato un ponte di legno rosso."
-    index, report = add_articles(settings, [("../../evil/../ponte.txt", story.encode())], index)
+    index, report = add_articles(settings, [("../../evil/../ponte.txt", story.encode())],
+                                 embed_model=e5)
     assert report.added == ["ponte.txt"] and report.chunks_added >= 1
-    assert (settings.user_corpus_dir() / "ponte.txt").read_text() == story
-    assert not (tmp_path / "evil").exists()
-    index, again = add_articles(settings, [("copy.txt", story.encode())], index)
+    assert (index.version_dir / "articles" / "ponte.txt").read_text() == story
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"], "nothing written outside"
+    index, again = add_articles(settings, [("copy.txt", story.encode())], embed_model=e5)
     assert again.duplicates == ["copy.txt"] and not again.added
     assert index.manifest.chunk_count == before + report.chunks_added
     found = PassageRetriever(index).retrieve("Chi ha inaugurato il ponte di legno?")[0]
@@ -137,7 +134,7 @@ def test_sentence_transformers_path_embeds_and_retrieves_with_minilm(tmp_path):
         "The football team lost the final in extra time. "
         "Heavy rain flooded the main square during the night.", encoding="utf-8")
     settings = fresh_settings(tmp_path, corpus_dir=corpus, embed_model="all-MiniLM-L6-v2",
-                              chunk_size=1)
+                              window_sentences=1)
     model = load_embed_model("all-MiniLM-L6-v2")
     assert "HuggingFaceEmbedding" in type(model).__name__
     assert (minilm_path() / "config.json").exists()

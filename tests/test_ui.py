@@ -6,7 +6,8 @@ import socket
 
 import pytest
 
-from articleqa.settings import PROJECT_ROOT, Settings
+from articleqa.settings import Settings
+from tests.conftest import CORPUS
 
 HEALEY_CHAIR = "Healey ha presieduto oggi la riunione di un’altra formazione"
 DMITRIEV = "Witkoff ha incontrato a San Pietroburgo Kirill Dmitriev"
@@ -22,12 +23,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def ui_server(tmp_path_factory, e5):
-    from index.store import build_index
-    from qa.answerer import Answerer
-    from ui.app import AppState, launch
+    from articleqa.index.build import build_index
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import AppState, launch
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("ui-data"),
-                        corpus_dir=PROJECT_ROOT / "corpus", port=_free_port())
+                        corpus_dir=CORPUS, port=_free_port())
     index = build_index(settings, embed_model=e5)
     state = AppState(Answerer(index, settings), settings)
     demo = launch(state, settings, prevent_thread_lock=True)

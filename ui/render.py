@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from index.store import SourceText
-from qa.types import Answer
+from articleqa.index.article_index import ArticleIndex, SourceText
+from articleqa.qa.types import Answer
 
 CONTEXT_CHARS = 220
 
@@ -68,6 +68,13 @@ def sources_html(answer: Answer | None, sources: dict[str, SourceText]) -> str:
                     f"</span></div><div class='aq-ctx'>{_in_context(source, p.start, p.end)}"
                     f"</div></div>")
     return "\n".join(cards)
+
+
+def source_list_markdown(index: ArticleIndex) -> str:
+    """The "Indexed articles" list of the Add articles tab."""
+    rows = [f"- **{escape_markdown_html(e.title)}** ({escape_markdown_html(e.source)}, "
+            f"{e.chunks} passages)" for e in index.manifest.sources]
+    return "**Indexed articles**\n\n" + "\n".join(rows)
 
 
 def article_html(source: SourceText | None, spans: list[tuple[int, int]] = ()) -> str:

@@ -1,0 +1,1 @@
+"""The bundled article(s): package data, read through ``articleqa.settings.bundled_corpus_dir``."""

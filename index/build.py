@@ -1,0 +1,257 @@
+"""Build, load and extend the index of the article corpus.
+
+The index holds the bundled articles (from ``settings.corpus_dir``) and the articles a user
+added (their bytes kept inside the index version, so adding one is a single transaction:
+the article, its vectors and the manifest are published together or not at all).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from llama_index.core import Document, StorageContext, VectorStoreIndex
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.vector_stores.faiss import FaissVectorStore
+
+from articleqa.index.article_index import (
+    AddReport,
+    ArticleIndex,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexStaleError,
+    SourceText,
+)
+from articleqa.index.chunking import chunk_documents
+from articleqa.index.corpus import (
+    bundled_digest,
+    read_bundled,
+    require_articles,
+    safe_file_name,
+    unique_source_name,
+)
+from articleqa.index.embeddings import load_embed_model
+from articleqa.index.manifest import IndexManifest, SourceEntry
+from articleqa.index.persist import (
+    REBUILD_HINT,
+    current_version,
+    read_version,
+    require_version,
+    stored_articles,
+    write_lock,
+    write_version,
+)
+from articleqa.index.readers import (
+    SUPPORTED_SUFFIXES,
+    ArticleError,
+    ArticleFile,
+    article_document,
+    check_size,
+)
+from articleqa.index.vectors import faiss_kind_for, new_faiss_index
+from articleqa.settings import Settings
+
+Log = Callable[[str], None]
+
+
+def embed_model_for(settings: Settings, embed_model: BaseEmbedding | None) -> BaseEmbedding:
+    return embed_model or load_embed_model(settings.embed_model, settings.embed_threads,
+                                           settings.allow_download)
+
+
+# ---------------------------------------------------------------- build
+
+def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
+                show_progress: bool = False, log: Log | None = None) -> ArticleIndex:
+    """Index the bundled corpus and the user's added articles from scratch, and publish it."""
+    started = time.perf_counter()
+    embed_model = embed_model_for(settings, embed_model)
+    index_dir = settings.resolved_index_dir()
+    with write_lock(index_dir):
+        try:
+            previous = current_version(index_dir)
+        except IndexCorruptError:
+            previous = None
+        kept = stored_articles(previous)
+        bundled = read_bundled(settings.corpus_dir, settings.max_file_bytes)
+        user = [ArticleFile(name, path.read_bytes()) for name, path in kept.items()]
+        documents = [article_document(a) for a in require_articles(bundled + user,
+                                                                   settings.corpus_dir)]
+        user_names = set(kept)
+        nodes = chunk_documents(documents, settings)
+        dim = len(embed_model.get_query_embedding("dimension probe"))
+        kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.hnsw_threshold)
+        storage = StorageContext.from_defaults(
+            vector_store=FaissVectorStore(faiss_index=new_faiss_index(kind, dim)))
+        vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
+                                        show_progress=show_progress, insert_batch_size=256)
+        manifest = IndexManifest(
+            embed_model=settings.embed_model, embed_dim=dim,
+            chunking=settings.chunking_signature(), faiss_kind=str(kind),
+            sources=source_entries(documents, nodes, user_names))
+        index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
+        write_version(index, index_dir, dict(kept))
+    if log:
+        log(f"Indexed {len(documents)} article(s), {len(nodes)} chunks ({kind} FAISS, "
+            f"{settings.embed_model}) in {time.perf_counter() - started:.1f} s -> {index_dir}")
+    return index
+
+
+def source_entries(documents: Iterable[Document], nodes: list[TextNode],
+                   user_names: set[str]) -> list[SourceEntry]:
+    counts: dict[str, int] = {}
+    for node in nodes:
+        counts[node.metadata["source"]] = counts.get(node.metadata["source"], 0) + 1
+    return [SourceEntry(source=d.metadata["source"], sha256=d.metadata["sha256"],
+                        title=d.metadata["title"], language=d.metadata["language"],
+                        chars=len(d.text), chunks=counts.get(d.metadata["source"], 0),
+                        bundled=d.metadata["source"] not in user_names,
+                        url=d.metadata.get("url", ""))
+            for d in documents]
+
+
+def source_texts(documents: Iterable[Document]) -> dict[str, SourceText]:
+    return {d.metadata["source"]: SourceText(d.metadata["source"], d.metadata["title"],
+                                             d.metadata["language"], d.text,
+                                             d.metadata.get("url", ""))
+            for d in documents}
+
+
+# ---------------------------------------------------------------- load
+
+def load_index(settings: Settings, embed_model: BaseEmbedding | None = None,
+               check_corpus: bool = True) -> ArticleIndex:
+    """Load the live index without re-embedding anything; raise if missing, stale or broken."""
+    index_dir = settings.resolved_index_dir()
+    version = require_version(index_dir)
+    try:
+        manifest = IndexManifest.read(version)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexCorruptError(f"{version} has an unreadable manifest ({exc}); "
+                                f"{REBUILD_HINT}") from exc
+    if check_corpus:
+        bundled = bundled_digest(settings.corpus_dir, settings.max_file_bytes)
+        reason = manifest.staleness(settings.embed_model, settings.chunking_signature(),
+                                    bundled)
+        if reason:
+            raise IndexStaleError(f"the index at {index_dir} is stale: {reason}; "
+                                  f"{REBUILD_HINT}")
+    return read_version(version, embed_model_for(settings, embed_model))
+
+
+def open_index(settings: Settings, embed_model: BaseEmbedding | None = None,
+               rebuild: bool = False, show_progress: bool = False,
+               log: Log | None = None) -> ArticleIndex:
+    """Load the index, building it when missing, stale or damaged (and saying so via ``log``).
+
+    A rebuild keeps the articles the user added (they are stored inside the index)."""
+    if not rebuild:
+        try:
+            return load_index(settings, embed_model)
+        except (IndexMissingError, IndexStaleError, IndexCorruptError) as exc:
+            if log:
+                log(f"{exc} -- rebuilding now.")
+    return build_index(settings, embed_model, show_progress=show_progress, log=log)
+
+
+# ---------------------------------------------------------------- add articles
+
+def _validated(settings: Settings, files: Iterable[tuple[str, bytes]], known: set[str],
+               taken: set[str], report: AddReport) -> list[tuple[Document, bytes]]:
+    """Readable, new articles as Documents, each under a unique source name."""
+    accepted: list[tuple[Document, bytes]] = []
+    for raw_name, data in files:
+        name = safe_file_name(raw_name)
+        try:
+            if Path(name).suffix not in SUPPORTED_SUFFIXES:
+                raise ArticleError(f"{raw_name}: unsupported file type; use one of "
+                                   f"{', '.join(SUPPORTED_SUFFIXES)}")
+            check_size(raw_name, len(data), settings.max_file_bytes)
+            article = ArticleFile(name, data)
+            if article.sha256 in known:
+                report.duplicates.append(raw_name)
+                continue
+            article = ArticleFile(unique_source_name(name, article.sha256, taken), data)
+            accepted.append((article_document(article), data))
+            known.add(article.sha256)
+            taken.add(article.name)
+        except ArticleError as exc:
+            report.errors.append(str(exc))
+    return accepted
+
+
+def add_articles(settings: Settings, files: Iterable[tuple[str, bytes]],
+                 embed_model: BaseEmbedding | None = None,
+                 show_progress: bool = False) -> tuple[ArticleIndex, AddReport]:
+    """Validate new articles given as (name, bytes), embed them, and publish a new index version
+    holding them. Returns the new index (or the current one when nothing was added).
+
+    Idempotent by content: bytes already indexed are reported as a duplicate. Same-name files
+    with different content are kept under distinct names. The slow part (embedding) runs
+    without the write lock, so two uploads never wait on each other's embedding."""
+    started = time.perf_counter()
+    files = list(files)
+    embed_model = embed_model_for(settings, embed_model)
+    base = open_index(settings, embed_model)
+    report = AddReport()
+    known = {s.sha256 for s in base.manifest.sources}
+    accepted = _validated(settings, files, known, set(base.sources), report)
+    if not accepted:
+        report.seconds = time.perf_counter() - started
+        return base, report
+    nodes = chunk_documents([doc for doc, _ in accepted], settings)
+    vectors = embed_model.get_text_embedding_batch(
+        [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes],
+        show_progress=show_progress)
+    for node, vector in zip(nodes, vectors, strict=True):
+        node.embedding = vector
+    index_dir = settings.resolved_index_dir()
+    with write_lock(index_dir):
+        live = require_version(index_dir)
+        current = base if live == base.version_dir else read_version(live, embed_model)
+        # Another writer may have published meanwhile: check names and content against it.
+        taken = set(current.sources)
+        known = {s.sha256 for s in current.manifest.sources}
+        documents, payloads, final_nodes = [], {}, []
+        for doc, data in accepted:
+            if doc.metadata["sha256"] in known:
+                report.duplicates.append(doc.metadata["source"])
+                continue
+            name = unique_source_name(doc.metadata["source"], doc.metadata["sha256"], taken)
+            own = [n for n in nodes if n.metadata["source"] == doc.metadata["source"]]
+            if name != doc.metadata["source"]:
+                doc, own = _renamed(doc, own, name)
+            taken.add(name)
+            known.add(doc.metadata["sha256"])
+            documents.append(doc)
+            payloads[name] = data
+            final_nodes += own
+        if documents:
+            current.vector_index.insert_nodes(final_nodes)
+            current.manifest.sources += source_entries(documents, final_nodes, set(payloads))
+            current.sources.update(source_texts(documents))
+            current.refresh_nodes()
+            kept: dict[str, Path | bytes] = dict(stored_articles(live))
+            write_version(current, index_dir, {**kept, **payloads})
+    report.added = [d.metadata["source"] for d in documents]
+    report.chunks_added = len(final_nodes)
+    report.seconds = time.perf_counter() - started
+    return current, report
+
+
+def _renamed(doc: Document, nodes: list[TextNode], name: str) -> tuple[Document, list[TextNode]]:
+    """The same article and chunks under another source name (ids follow the name)."""
+    metadata = {**doc.metadata, "source": name}
+    renamed = Document(text=doc.text, id_=f"{name}#{doc.metadata['sha256'][:12]}",
+                       metadata=metadata,
+                       excluded_embed_metadata_keys=list(doc.excluded_embed_metadata_keys),
+                       excluded_llm_metadata_keys=list(doc.excluded_llm_metadata_keys))
+    moved = []
+    for node in nodes:
+        copy = node.model_copy(deep=True)
+        copy.id_ = f"{renamed.id_}@{node.start_char_idx}-{node.end_char_idx}"
+        copy.metadata = {**node.metadata, "source": name}
+        moved.append(copy)
+    return renamed, moved

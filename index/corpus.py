@@ -1,0 +1,51 @@
+"""Where articles come from: the bundled corpus dir, and the names user files are stored under."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from articleqa.index.article_index import IndexMissingError
+from articleqa.index.readers import SUPPORTED_SUFFIXES, ArticleFile, read_article_file
+
+
+def bundled_files(corpus_dir: Path) -> list[Path]:
+    """The article files of the bundled corpus dir, in a stable order."""
+    if not corpus_dir.is_dir():
+        return []
+    return sorted(p for p in corpus_dir.iterdir()
+                  if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+
+
+def read_bundled(corpus_dir: Path, max_bytes: int) -> list[ArticleFile]:
+    return [read_article_file(p, max_bytes) for p in bundled_files(corpus_dir)]
+
+
+def bundled_digest(corpus_dir: Path, max_bytes: int) -> dict[str, str]:
+    """{file name: sha256} of the bundled corpus (what staleness is checked against)."""
+    return {a.name: a.sha256 for a in read_bundled(corpus_dir, max_bytes)}
+
+
+def require_articles(articles: list[ArticleFile], corpus_dir: Path) -> list[ArticleFile]:
+    if not articles:
+        raise IndexMissingError(f"no articles found in {corpus_dir} and none added; add one "
+                                "with `articleqa index FILE`")
+    return articles
+
+
+def safe_file_name(name: str) -> str:
+    """A bare, harmless file name: no directories, no leading dots, no odd characters."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    stem = re.sub(r"[^\w.\- ]+", "_", stem).strip(" ._") or "article"
+    return f"{stem[:100]}{suffix.lower()}"
+
+
+def unique_source_name(name: str, sha256: str, taken: set[str]) -> str:
+    """``name``, or ``stem-<sha8>.ext`` when another article already uses it: two different
+    files with one name both survive."""
+    if name not in taken:
+        return name
+    path = Path(name)
+    return f"{path.stem}-{sha256[:8]}{path.suffix}"

@@ -1,0 +1,264 @@
+"""Index versions on disk: written whole, published by one atomic rename, read without locks.
+
+An index dir looks like this::
+
+    CURRENT           the name of the live version, replaced atomically (os.replace)
+    v-000007/         an immutable version: docstore.json, default__vector_store.json, …,
+                      sources.json, articles/ (the bytes of user-added articles) and
+                      manifest.json, written last, with a SHA-256 of every other file
+    .write.lock       a cross-process lock (filelock): one writer at a time
+    .tmp-<pid>-<id>/  a version being written
+
+A reader reads CURRENT, then the files of that version, and never sees half of a write. A
+killed writer leaves at most a temp dir or an unpublished version, removed by the next writer
+under the lock. The previous version is kept, so a reader that started before a swap can
+finish; older ones are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+from filelock import FileLock
+from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.vector_stores.faiss import FaissVectorStore
+
+from articleqa.index.article_index import (
+    ArticleIndex,
+    IndexCorruptError,
+    IndexDirError,
+    IndexMissingError,
+    SourceText,
+)
+from articleqa.index.manifest import MANIFEST_FILE, IndexManifest, file_sha256
+
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = ".write.lock"
+SOURCES_FILE = "sources.json"
+ARTICLES_DIR = "articles"
+VECTORS_FILE = "default__vector_store.json"
+_VERSION = re.compile(r"^v-(\d{6,})$")
+# Files a format-1 index (before versions) kept at the top of the index dir.
+_LEGACY_FILES = ("manifest.json", "docstore.json", "index_store.json", VECTORS_FILE,
+                 "graph_store.json", "image__vector_store.json", SOURCES_FILE)
+REBUILD_HINT = "rebuild it with `articleqa index --rebuild`"
+
+
+def ensure_ours(index_dir: Path) -> None:
+    """Refuse, touching nothing, an index dir that holds files we did not write."""
+    if not index_dir.exists():
+        return
+    if not index_dir.is_dir():
+        raise IndexDirError(f"{index_dir} is a file, not an index directory; choose another "
+                            "--index-dir (ARTICLEQA_INDEX_DIR)")
+    entries = list(index_dir.iterdir())
+    ours = (index_dir / CURRENT_FILE).exists() or (index_dir / MANIFEST_FILE).exists()
+    if entries and not ours and not all(_is_index_entry(e) for e in entries):
+        names = ", ".join(sorted(e.name for e in entries)[:5])
+        raise IndexDirError(
+            f"{index_dir} already holds files that are not an articleqa index ({names}…); "
+            "nothing was changed. Choose an empty or new --index-dir (ARTICLEQA_INDEX_DIR).")
+
+
+def _is_index_entry(path: Path) -> bool:
+    return (path.name in (LOCK_FILE, CURRENT_FILE) or path.name.startswith(".tmp-")
+            or bool(_VERSION.match(path.name)))
+
+
+def write_lock(index_dir: Path, timeout_s: float = -1) -> FileLock:
+    """The lock every writer holds from reading the live version to publishing its own."""
+    ensure_ours(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(index_dir / LOCK_FILE), timeout=timeout_s)
+
+
+def current_version(index_dir: Path) -> Path | None:
+    """The live version's folder, or None when nothing has been published."""
+    pointer = index_dir / CURRENT_FILE
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        legacy = index_dir / MANIFEST_FILE
+        return index_dir if legacy.exists() else None
+    except OSError as exc:
+        raise IndexCorruptError(f"{pointer} is unreadable ({exc}); {REBUILD_HINT}") from exc
+    if not _VERSION.match(name) or not (index_dir / name / MANIFEST_FILE).exists():
+        raise IndexCorruptError(f"{pointer} names {name!r}, which is not a complete index "
+                                f"version; {REBUILD_HINT}")
+    return index_dir / name
+
+
+def stored_articles(version: Path | None) -> dict[str, Path]:
+    """The user-added article files kept in a version, by source name."""
+    if version is None or not (version / ARTICLES_DIR).is_dir():
+        return {}
+    return {p.name: p for p in sorted((version / ARTICLES_DIR).iterdir()) if p.is_file()}
+
+
+def write_version(index: ArticleIndex, index_dir: Path,
+                  articles: dict[str, Path | bytes]) -> Path:
+    """Write ``index`` as a new version and publish it. The caller holds ``write_lock``.
+
+    ``articles`` are the user-added article files to keep with it: a path (hard-linked from
+    the previous version) or new bytes."""
+    _remove_dead_writers(index_dir)
+    tmp = index_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        index.vector_index.storage_context.persist(persist_dir=str(tmp))
+        sources = [asdict(s) for s in index.sources.values()]
+        (tmp / SOURCES_FILE).write_text(json.dumps(sources, ensure_ascii=False),
+                                        encoding="utf-8")
+        if articles:
+            (tmp / ARTICLES_DIR).mkdir()
+        for name, content in articles.items():
+            target = tmp / ARTICLES_DIR / name
+            if isinstance(content, Path):
+                try:
+                    os.link(content, target)
+                except OSError:
+                    shutil.copyfile(content, target)
+            else:
+                target.write_bytes(content)
+        index.manifest.files = {str(p.relative_to(tmp)): file_sha256(p)
+                                for p in sorted(tmp.rglob("*")) if p.is_file()}
+        index.manifest.built_at = time.strftime("%Y-%m-%dT%H:%M:%S")
+        (tmp / MANIFEST_FILE).write_text(index.manifest.to_json(), encoding="utf-8")
+        _fsync_tree(tmp)
+        version = index_dir / f"v-{_next_number(index_dir):06d}"
+        os.rename(tmp, version)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    pointer_tmp = index_dir / f".tmp-{os.getpid()}-current"
+    pointer_tmp.write_text(version.name, encoding="utf-8")
+    _fsync_file(pointer_tmp)
+    os.replace(pointer_tmp, index_dir / CURRENT_FILE)
+    _fsync_dir(index_dir)
+    index.version_dir = version
+    _remove_old_versions(index_dir, version)
+    return version
+
+
+def read_version(version: Path, embed_model: BaseEmbedding) -> ArticleIndex:
+    """Load one version without embedding anything; damage is an error naming the file."""
+    try:
+        manifest = IndexManifest.read(version)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexCorruptError(f"{version / MANIFEST_FILE} is unreadable ({exc}); "
+                                f"{REBUILD_HINT}") from exc
+    for name, digest in manifest.files.items():
+        path = version / name
+        try:
+            actual = file_sha256(path)
+        except OSError as exc:
+            raise IndexCorruptError(f"{path} is missing ({exc.strerror}); {REBUILD_HINT}"
+                                    ) from exc
+        if actual != digest:
+            raise IndexCorruptError(f"{path} is damaged (its checksum does not match the "
+                                    f"manifest); {REBUILD_HINT}")
+    current = "?"
+    try:
+        current = VECTORS_FILE
+        vector_store = FaissVectorStore.from_persist_dir(str(version))
+        current = "docstore.json / index_store.json"
+        storage = StorageContext.from_defaults(vector_store=vector_store,
+                                               persist_dir=str(version))
+        vector_index = load_index_from_storage(storage, embed_model=embed_model)
+        current = SOURCES_FILE
+        raw_sources = json.loads((version / SOURCES_FILE).read_text(encoding="utf-8"))
+        sources = {s["source"]: SourceText(**s) for s in raw_sources}
+    except Exception as exc:  # FAISS, JSON and pickle errors all mean the same to a user
+        raise IndexCorruptError(f"{version / current} is damaged ({type(exc).__name__}: "
+                                f"{exc}); {REBUILD_HINT}") from exc
+    if vector_store.client.ntotal != manifest.chunk_count:
+        raise IndexCorruptError(
+            f"{version / VECTORS_FILE} holds {vector_store.client.ntotal} vectors but the "
+            f"manifest lists {manifest.chunk_count} chunks; {REBUILD_HINT}")
+    assert isinstance(vector_index, VectorStoreIndex)
+    return ArticleIndex(manifest, vector_index, sources, embed_model, version_dir=version)
+
+
+def require_version(index_dir: Path) -> Path:
+    version = current_version(index_dir)
+    if version is None:
+        raise IndexMissingError(f"no index at {index_dir}; build it with `articleqa index`")
+    return version
+
+
+# ---------------------------------------------------------------- housekeeping (under lock)
+
+def _version_numbers(index_dir: Path) -> dict[int, Path]:
+    found = {}
+    for path in index_dir.iterdir():
+        match = _VERSION.match(path.name)
+        if match and path.is_dir():
+            found[int(match.group(1))] = path
+    return found
+
+
+def _next_number(index_dir: Path) -> int:
+    return max(_version_numbers(index_dir), default=0) + 1
+
+
+def _remove_old_versions(index_dir: Path, live: Path) -> None:
+    """Keep the live version and the one before it; drop older and unpublished ones, and the
+    files of a format-1 index."""
+    numbers = _version_numbers(index_dir)
+    live_number = int(_VERSION.match(live.name).group(1))  # type: ignore[union-attr]
+    previous = max((n for n in numbers if n < live_number), default=None)
+    for number, path in numbers.items():
+        if number not in (live_number, previous):
+            shutil.rmtree(path, ignore_errors=True)
+    for name in _LEGACY_FILES:
+        (index_dir / name).unlink(missing_ok=True)
+
+
+def _remove_dead_writers(index_dir: Path) -> None:
+    """Temp dirs of writers that were killed (their pid is gone, or it is ours from before)."""
+    for tmp in index_dir.glob(".tmp-*"):
+        pid = tmp.name.split("-")[1]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _pid_alive(int(pid))):
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, it just is not ours
+        return True
+    return True
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            _fsync_file(path)
+    for folder in [p for p in root.rglob("*") if p.is_dir()] + [root]:
+        _fsync_dir(folder)

@@ -1,0 +1,148 @@
+"""The index never loses or silently corrupts data: ownership of the index dir, same-name files,
+two writer processes at once, kill -9 mid-write, and damaged files detected by checksum."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from articleqa.index.article_index import IndexCorruptError, IndexDirError
+from articleqa.index.build import add_articles, build_index, load_index
+from articleqa.index.persist import CURRENT_FILE, current_version
+from tests.conftest import fresh_settings
+
+PONTE = "Notizia. Il sindaco di Trento ha inaugurato un ponte di legno rosso sul fiume Adige."
+LAGO = "Notizia. Il lago di Garda si è ghiacciato per la prima volta dal 1929."
+
+
+def _cli(*args: str, env: dict[str, str] | None = None,
+         **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "articleqa", *args], capture_output=True,
+                          text=True, timeout=300, env=env, **kwargs)
+
+
+@pytest.fixture
+def small_index(tmp_path, e5):
+    settings = fresh_settings(tmp_path)
+    return settings, build_index(settings, embed_model=e5)
+
+
+def test_an_index_dir_holding_other_files_is_refused_and_left_untouched(tmp_path, e5):
+    folder = tmp_path / "my-documents"
+    folder.mkdir()
+    (folder / "tesi.docx").write_bytes(b"years of work")
+    settings = fresh_settings(tmp_path, index_dir=folder)
+    with pytest.raises(IndexDirError, match="not an articleqa index.*nothing was changed"):
+        build_index(settings, embed_model=e5)
+    assert [p.name for p in folder.iterdir()] == ["tesi.docx"]
+    assert (folder / "tesi.docx").read_bytes() == b"years of work"
+    out = _cli("index", "--index-dir", str(folder), "--data-dir", str(tmp_path / "d"))
+    assert out.returncode == 1 and "not an articleqa index" in out.stderr
+    assert "Traceback" not in out.stderr and [p.name for p in folder.iterdir()] == ["tesi.docx"]
+
+
+def test_a_regular_file_given_as_index_dir_is_refused_and_kept(tmp_path, e5):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    with pytest.raises(IndexDirError, match="is a file"):
+        build_index(fresh_settings(tmp_path, index_dir=notes), embed_model=e5)
+    assert notes.read_text() == "keep me"
+
+
+def test_an_empty_folder_is_accepted_as_index_dir(tmp_path, e5):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    index = build_index(fresh_settings(tmp_path, index_dir=folder), embed_model=e5)
+    assert index.version_dir.parent == folder and (folder / CURRENT_FILE).exists()
+
+
+def test_two_files_with_one_name_in_one_batch_both_survive(small_index, tmp_path):
+    settings, index = small_index
+    (tmp_path / "d1").mkdir()
+    (tmp_path / "d2").mkdir()
+    (tmp_path / "d1" / "same.txt").write_text(PONTE, encoding="utf-8")
+    (tmp_path / "d2" / "same.txt").write_text(LAGO, encoding="utf-8")
+    out = _cli("index", str(tmp_path / "d1" / "same.txt"), str(tmp_path / "d2" / "same.txt"),
+               "--json", "--data-dir", str(settings.data_dir))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert len(report["added"]) == 2 and report["added"][0] == "same.txt"
+    assert report["added"][1].startswith("same-") and report["added"][1].endswith(".txt")
+    reloaded = load_index(settings, index.embed_model)
+    texts = {name: reloaded.sources[name].text for name in report["added"]}
+    assert PONTE in texts["same.txt"] and LAGO in texts[report["added"][1]]
+    assert reloaded.vector_index.vector_store.client.ntotal == reloaded.manifest.chunk_count
+
+
+def test_random_bytes_over_the_vectors_are_detected_not_served(small_index):
+    settings, index = small_index
+    vectors = current_version(settings.resolved_index_dir()) / "default__vector_store.json"
+    size = vectors.stat().st_size
+    with open(vectors, "r+b") as handle:  # same size, same header: only the floats change
+        handle.seek(size // 2)
+        handle.write(os.urandom(min(4096, size // 2)))
+    with pytest.raises(IndexCorruptError, match="default__vector_store.json is damaged.*"
+                                                "checksum.*articleqa index --rebuild"):
+        load_index(settings, index.embed_model)
+
+
+def test_two_writer_processes_and_a_reader_lose_nothing(small_index, tmp_path):
+    settings, index = small_index
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir))
+    files = []
+    for i, text in enumerate((PONTE, LAGO)):
+        path = tmp_path / f"story{i}.txt"
+        path.write_text(text + f" Fonte numero {i}.", encoding="utf-8")
+        files.append(path)
+    writers = [subprocess.Popen([sys.executable, "-m", "articleqa", "index", str(f), "--json"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for f in files]
+    reads = 0
+    while any(w.poll() is None for w in writers):
+        reloaded = load_index(settings, index.embed_model)  # never half a version
+        assert reloaded.vector_index.vector_store.client.ntotal == \
+            reloaded.manifest.chunk_count
+        reads += 1
+        time.sleep(0.05)
+    for writer in writers:
+        out, err = writer.communicate()
+        assert writer.returncode == 0, err
+    final = load_index(settings, index.embed_model)
+    assert {"story0.txt", "story1.txt"} <= set(final.sources), "an article was lost"
+    assert reads > 0
+
+
+def test_kill_9_while_a_version_is_written_keeps_the_previous_one(small_index, tmp_path):
+    settings, index = small_index
+    reference = sorted(n.node_id for n in index.nodes)
+    story = tmp_path / "lungo.txt"
+    story.write_text(" ".join(f"Frase numero {i} sul lago di Garda ghiacciato." for i in
+                              range(60)), encoding="utf-8")
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir))
+    index_dir = settings.resolved_index_dir()
+    child = subprocess.Popen([sys.executable, "-m", "articleqa", "index", str(story)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    temp = f".tmp-{child.pid}-"
+    deadline = time.monotonic() + 240
+    while child.poll() is None and time.monotonic() < deadline and \
+            not any(p.name.startswith(temp) for p in index_dir.iterdir()):
+        time.sleep(0.0005)
+    os.kill(child.pid, signal.SIGSTOP)  # frozen mid-write: readers must see the old version
+    try:
+        assert child.poll() is None, "the writer finished before it was caught writing"
+        assert any(p.name.startswith(temp) for p in index_dir.iterdir())
+        assert sorted(n.node_id for n in load_index(settings, index.embed_model).nodes) == \
+            reference
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert sorted(n.node_id for n in load_index(settings, index.embed_model).nodes) == reference
+    # The next writer removes what the killed one left behind.
+    add_articles(settings, [("ponte.txt", PONTE.encode())], embed_model=index.embed_model)
+    assert not any(p.name.startswith(temp) for p in index_dir.iterdir())
