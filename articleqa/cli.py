@@ -161,7 +161,9 @@ def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--mode", "answer_mode",
                      type=click.Choice(values(AnswerMode)),
-                     help="Answer mode [default extractive; env ARTICLEQA_ANSWER_MODE]."),
+                     help="extractive: short answer cut from the quote, instant; generative: "
+                     "the LLM writes it (verified); auto (default): generative when an LLM "
+                     "can run [env ARTICLEQA_ANSWER_MODE]."),
         click.option("--retrieval", "retrieval_mode", type=click.Choice(values(RetrievalMode)),
                      help="Retrieval mode [default dense]."),
         click.option("-k", "--top-k", type=int, help="Passages retrieved [default 5]."),
@@ -183,18 +185,25 @@ def _load_answerer(settings: Settings):
 
 
 def _print_answer(answer) -> None:
+    """Short answer, quote, then each citation with its article (title, file, offsets)."""
     click.echo(answer.text)
     if answer.citations:
         click.echo("")
         for c in answer.citations:
-            click.echo(f"[{c.n}] {c.source}:{c.start}-{c.end}  {c.text}")
+            where = f"{c.title} — {c.url or c.source}:{c.start}-{c.end}"
+            click.echo(f"[{c.n}] {where}")
     elif answer.abstained and answer.passages:
         click.echo("")
         for p in answer.passages[:3]:
             click.echo(f"  ({p.rank}) {p.source}:{p.start}-{p.end}  {p.text[:160]}…")
+    if answer.abstain_detail:
+        click.echo(f"note: abstained ({answer.abstain_reason}: {answer.abstain_detail})",
+                   err=True)
+    if answer.short_answer_check not in (None, "accepted"):
+        click.echo(f"note: the model's short answer was not used ({answer.short_answer_check})",
+                   err=True)
     for note in answer.notes:
-        if not note.startswith("LLM wrote:"):
-            click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command("ask")
@@ -215,12 +224,14 @@ def ask_command(question: str, as_json: bool, **flags: Any) -> None:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
     final = None
+    streamed = False
     for event in answerer.stream(question):
         if isinstance(event, str):
-            click.echo(event, nl=False, err=True)
+            click.echo(event, nl=False, err=True)  # the short answer as the model writes it
+            streamed = True
         else:
             final = event
-    if final is not None and final.backend != "extractive":
+    if streamed:
         click.echo("", err=True)
     _print_answer(final)
 
@@ -256,7 +267,7 @@ def chat_command(**flags: Any) -> None:
             if last is None or not (last.citations or last.passages):
                 click.echo("(no sources yet)")
             for c in (last.citations if last else []):
-                click.echo(f"[{c.n}] {c.source}:{c.start}-{c.end}\n    {c.text}")
+                click.echo(f"[{c.n}] {c.title} — {c.source}:{c.start}-{c.end}\n    {c.text}")
             continue
         try:
             last = answerer.answer(line, history)
@@ -284,6 +295,29 @@ def ui_command(**flags: Any) -> None:
     launch(state, settings)
 
 
+def _settings_for_set(questions: Path, corpus_dir: Path | None,
+                      flags: dict[str, Any]) -> Settings:
+    """A question set with its own articles gets its own index, beside (never instead of)
+    the main one."""
+    from articleqa.eval.dataset import articles_beside
+
+    settings = make_settings(**flags)
+    corpus_dir = corpus_dir or articles_beside(questions)
+    if corpus_dir is None:
+        return settings
+    _log(f"using the question set's articles: {corpus_dir}")
+    return make_settings(**{**flags, "corpus_dir": corpus_dir, "index_dir": flags.get(
+        "index_dir") or eval_index_dir(settings, corpus_dir)})
+
+
+def eval_index_dir(settings: Settings, corpus_dir: Path) -> Path:
+    """Where the index of a question set's own articles lives (one per articles folder)."""
+    import hashlib
+
+    digest = hashlib.sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:8]
+    return settings.data_dir / "eval-index" / f"{corpus_dir.resolve().parent.name}-{digest}"
+
+
 @main.command("eval")
 @click.argument("questions", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path),
@@ -291,21 +325,26 @@ def ui_command(**flags: Any) -> None:
 @click.option("--compare", help="Configurations side by side: dense,bm25,hybrid or "
               "extractive,generative.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--split", type=click.Choice(["calibration", "test"]),
+              help="Only the questions of this split.")
+@click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Articles to index for this set [default: the set's own articles/ folder "
+              "if it has one, else the bundled corpus].")
 @answer_options
 @settings_options
 @friendly_errors
 def eval_command(questions: Path, out: Path | None, compare: str | None, as_json: bool,
-                 **flags: Any) -> None:
+                 split: str | None, corpus_dir: Path | None, **flags: Any) -> None:
     """Run a question set (.jsonl/.json/.csv) and report retrieval and answer quality."""
     from articleqa.eval.dataset import load_questions
     from articleqa.eval.report import summary_table, write_reports
     from articleqa.eval.runner import configs_for, run_eval
 
-    settings = make_settings(**flags)
+    settings = _settings_for_set(questions, corpus_dir, flags)
     configs = configs_for(compare, settings.answer_mode, settings.retrieval_mode,
                           settings.top_k)
     answerer = _load_answerer(settings)
-    items = load_questions(questions, [s.text for s in answerer.index.sources.values()])
+    items = load_questions(questions, [s.text for s in answerer.index.sources.values()], split)
     results = [run_eval(answerer, items, config, show_progress=not as_json)
                for config in configs]
     paths = write_reports(results, out or settings.reports_dir("eval"), str(questions),
@@ -317,6 +356,47 @@ def eval_command(questions: Path, out: Path | None, compare: str | None, as_json
         return
     click.echo(summary_table(results))
     click.echo(f"\nreports: {paths['json']}, {paths['md']}, {paths['png']}")
+
+
+@main.command("calibrate")
+@click.argument("questions", type=click.Path(path_type=Path))
+@click.option("--split", type=click.Choice(["calibration", "test"]), default="calibration",
+              show_default=True, help="The split to choose thresholds on.")
+@click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Articles to index [default: the set's own articles/ folder].")
+@click.option("--with-llm", is_flag=True, help="Also measure the LLM's verdict (slow).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@settings_options
+@friendly_errors
+def calibrate_command(questions: Path, split: str, corpus_dir: Path | None, with_llm: bool,
+                      as_json: bool, **flags: Any) -> None:
+    """Choose the abstention thresholds on a question set's calibration split."""
+    from dataclasses import asdict
+
+    from articleqa.eval.calibrate import calibrate, measure_all, reasons_table, score_policy
+    from articleqa.eval.dataset import load_questions
+
+    settings = _settings_for_set(questions, corpus_dir, flags)
+    answerer = _load_answerer(settings)
+    items = load_questions(questions, [s.text for s in answerer.index.sources.values()], split)
+    measured = measure_all(answerer, items, show_progress=not as_json, with_llm=with_llm)
+    before = score_policy(answerer.policy, measured)
+    policy, after = calibrate(measured, answerer.policy, log=_log)
+    result = {"questions": str(questions), "split": split, "current": before,
+              "calibrated": after, "policy": asdict(policy),
+              "reasons": reasons_table(policy, measured)}
+    out = settings.reports_dir("calibration")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "calibration.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    for name in after:
+        click.echo(f"{name:<32} current {before[name]:.3f}  calibrated {after[name]:.3f}")
+    click.echo("\npolicy: " + ", ".join(f"{k}={v}" for k, v in asdict(policy).items()))
+    click.echo(f"settings: ARTICLEQA_ABSTAIN_MIN_SIMILARITY={policy.min_similarity_same:.3f} "
+               f"ARTICLEQA_ABSTAIN_MIN_SIMILARITY_CROSS={policy.min_similarity_cross:.3f}")
+    click.echo(f"written: {out / 'calibration.json'}")
 
 
 @main.command("bench")

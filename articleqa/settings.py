@@ -12,7 +12,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,7 +50,8 @@ class Settings(BaseSettings):
                              description="The bundled articles, always indexed.")
     index_dir: Path | None = Field(None, description="Index location; default <data_dir>/index.")
     model_cache_dir: Path | None = Field(
-        None, description="Where the joined local GGUF lives; default <data_dir>/models.")
+        None, description="Where the joined local GGUF lives (1.1 GB, shared by every data "
+        "dir); default: the platform's user cache dir, e.g. ~/.cache/articleqa/models.")
 
     # -- indexing
     embed_model: str = Field(
@@ -84,17 +85,26 @@ class Settings(BaseSettings):
         0.7, ge=0, le=1, description="Weight of the dense retriever in hybrid fusion.")
 
     # -- answering
-    answer_mode: AnswerMode = Field(AnswerMode.EXTRACTIVE, description="extractive, "
-                                    "generative or auto.")
+    answer_mode: AnswerMode = Field(AnswerMode.AUTO, description="extractive (span short "
+                                    "answers, instant), generative (the LLM writes the short "
+                                    "answer) or auto (generative when an LLM can run).")
+    typed_sentence_reach: float = Field(
+        0.05, ge=0, le=0.5, description="For how-many/when/who/where questions, the quoted "
+        "sentence is the best-scoring one holding such an answer within this much of the top "
+        "score.")
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are clipped.")
     abstain_min_similarity: float = Field(
-        0.80, ge=0, le=1, description="Abstain below this question-sentence cosine "
-        "(calibrated for multilingual-e5-small; other models need their own value).")
+        0.76, ge=0, le=1, description="Abstain below this question-sentence cosine when "
+        "question and article share a language (calibrated for multilingual-e5-small with "
+        "`articleqa calibrate`; other models need their own value).")
+    abstain_min_similarity_cross: float = Field(
+        0.79, ge=0, le=1, description="The same threshold for a question in another language "
+        "than the article (e5 scores cross-lingual pairs lower).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (…/v1).")
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_base_url.")
     llm_timeout_s: float = Field(120.0, gt=0)
-    llm_max_tokens: int = Field(160, ge=16)
+    llm_max_tokens: int = Field(48, ge=8, description="Most tokens of a short answer.")
     llm_threads: int = Field(2, ge=1)
 
     # -- ui
@@ -151,7 +161,8 @@ class Settings(BaseSettings):
         return self.index_dir or self.data_dir / "index"
 
     def resolved_model_cache_dir(self) -> Path:
-        return self.model_cache_dir or self.data_dir / "models"
+        return self.model_cache_dir or Path(user_cache_dir("articleqa", appauthor=False)) / \
+            "models"
 
     def user_corpus_dir(self) -> Path:
         """User-added articles are copied here, so the index can always be rebuilt."""

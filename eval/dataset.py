@@ -1,20 +1,25 @@
 """Question sets: JSONL (one object a line), a JSON list, or CSV with the same columns.
 
 Each question: id, lang, question, answers (acceptable answers), evidence (exact substrings of
-the source text), answerable. Errors name the file and line/row and what is wrong.
+the source text), answerable; optionally kind (answerable, off_topic, missing_detail, near_miss),
+article (the file it is about) and split (calibration / test). Errors name the file and
+line/row and what is wrong. A question set may keep its own articles in an ``articles/`` folder
+beside it; ``articleqa eval`` then indexes those instead of the bundled corpus.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from articleqa.errors import UserError
 
 REQUIRED = ("id", "lang", "question", "answerable")
+UNANSWERABLE_KINDS = ("off_topic", "missing_detail", "near_miss", "unanswerable")
+SPLITS = ("calibration", "test")
 
 
 class DatasetError(UserError, ValueError):
@@ -29,6 +34,9 @@ class EvalQuestion:
     answerable: bool
     answers: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    kind: str = ""  # "answerable" or why not; filled from ``answerable`` when not given
+    article: str = ""
+    split: str = ""
 
 
 def _as_list(value: Any, where: str, name: str) -> list[str]:
@@ -67,7 +75,19 @@ def _parse(row: Any, where: str) -> EvalQuestion:
         id=str(row["id"]), lang=str(row["lang"]), question=str(row["question"]),
         answerable=_as_bool(row["answerable"], where),
         answers=_as_list(row.get("answers"), where, "answers"),
-        evidence=_as_list(row.get("evidence"), where, "evidence"))
+        evidence=_as_list(row.get("evidence"), where, "evidence"),
+        kind=str(row.get("kind") or ""), article=str(row.get("article") or ""),
+        split=str(row.get("split") or ""))
+    if not question.kind:
+        question = replace(question, kind="answerable" if question.answerable
+                           else "unanswerable")
+    if question.answerable != (question.kind == "answerable") or (
+            not question.answerable and question.kind not in UNANSWERABLE_KINDS):
+        raise DatasetError(f"{where}: kind {question.kind!r} does not fit answerable="
+                           f"{str(question.answerable).lower()} (unanswerable kinds: "
+                           f"{', '.join(UNANSWERABLE_KINDS)})")
+    if question.split and question.split not in SPLITS:
+        raise DatasetError(f"{where}: split must be one of {', '.join(SPLITS)}")
     if question.answerable and not (question.answers and question.evidence):
         raise DatasetError(f"{where}: an answerable question needs answers and evidence")
     if not question.answerable and (question.answers or question.evidence):
@@ -75,12 +95,26 @@ def _parse(row: Any, where: str) -> EvalQuestion:
     return question
 
 
-def load_questions(path: Path, source_texts: list[str] | None = None) -> list[EvalQuestion]:
-    """Read and validate ``path``; with ``source_texts``, every evidence string must occur."""
+def articles_beside(path: Path) -> Path | None:
+    """The ``articles/`` folder a question set carries with it, if any."""
+    folder = path.parent / "articles"
+    return folder if folder.is_dir() else None
+
+
+def load_questions(path: Path, source_texts: list[str] | None = None,
+                   split: str | None = None) -> list[EvalQuestion]:
+    """Read and validate ``path``; with ``source_texts``, every evidence string must occur;
+    with ``split``, keep only that split's questions."""
     if not path.is_file():
         raise DatasetError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise DatasetError(f"{path.name} line {line}: not UTF-8 text (byte "
+                           f"{exc.object[exc.start]:#x}); save the question set as UTF-8"
+                           ) from None
     rows: list[tuple[str, Any]] = []
     if suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
@@ -104,8 +138,12 @@ def load_questions(path: Path, source_texts: list[str] | None = None) -> list[Ev
     else:
         raise DatasetError(f"{path.name}: use .jsonl, .json or .csv")
     questions = [_parse(row, where) for where, row in rows]
+    if split:
+        keep = [(r, q) for r, q in zip(rows, questions, strict=True) if q.split == split]
+        rows, questions = [r for r, _ in keep], [q for _, q in keep]
     if not questions:
-        raise DatasetError(f"{path.name}: no questions")
+        raise DatasetError(f"{path.name}: no questions" + (f" in split {split!r}" if split
+                                                           else ""))
     seen: dict[str, str] = {}
     for (where, _), q in zip(rows, questions, strict=True):
         if q.id in seen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,11 +74,17 @@ def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
     retrieved = answer_dict["retrieved"]
     citations = answer_dict["citations"]
     abstained = bool(answer_dict["abstained"])
+    short = answer_dict.get("short_answer")
     row: dict[str, Any] = {
-        "id": question.id, "lang": question.lang, "question": question.question,
-        "answerable": question.answerable, "answer": answer_dict["answer"],
-        "abstained": abstained, "backend": answer_dict.get("backend", ""),
-        "guard": answer_dict.get("guard", []),
+        "id": question.id, "lang": question.lang, "kind": question.kind,
+        "question": question.question, "answerable": question.answerable,
+        "answer": answer_dict["answer"], "short_answer": short,
+        "short_answer_source": answer_dict.get("short_answer_source"),
+        "short_answer_check": answer_dict.get("short_answer_check"),
+        "llm_output": answer_dict.get("llm_output"),
+        "short_words": len(re.findall(r"\w+", re.sub(r"\[\d+\]", "", short or ""))),
+        "abstained": abstained, "abstain_reason": answer_dict.get("abstain_reason"),
+        "similarity": answer_dict.get("similarity"), "backend": answer_dict.get("backend", ""),
         "citations": [{"n": c["n"], "text": c["text"], "source": c["source"]}
                       for c in citations],
         "retrieved": [{"rank": r["rank"], "text": r["text"], "score": r["score"]}
@@ -85,8 +92,8 @@ def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
         "latency_s": round(latency_s, 4),
     }
     if not question.answerable:
-        row.update(correct=abstained, hit_rank=None, f1=None, citation_hits=0,
-                   unsupported_citations=0)
+        row.update(correct=abstained, short_correct=abstained, hit_rank=None, f1=None,
+                   citation_hits=0, unsupported_citations=0)
         return row
     hits = unsupported = 0
     for c in citations:
@@ -97,6 +104,7 @@ def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
             unsupported += 1
     row.update(
         correct=(not abstained) and answer_matches(answer_dict["answer"], question.answers),
+        short_correct=(not abstained) and answer_matches(short or "", question.answers),
         hit_rank=hit_rank([r["text"] for r in retrieved], question.evidence),
         f1=0.0 if abstained else round(best_f1(answer_dict["answer"], question.answers), 4),
         citation_hits=hits, unsupported_citations=unsupported)
@@ -112,8 +120,16 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
     abstained = [r for r in rows if r["abstained"]]
     latencies = [r["latency_s"] for r in rows]
     f1s = [r["f1"] for r in answerable]
+    shorts = [r for r in answerable if not r["abstained"]]
     return {
         "questions": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "short_answer_accuracy": ratio(sum(r["short_correct"] for r in answerable),
+                                       len(answerable)),
+        "short_answer_median_words": percentile([r["short_words"] for r in shorts], 50),
+        "short_answer_by_llm": ratio(sum(r["short_answer_source"] == "llm" for r in shorts),
+                                     len(shorts)),
+        "false_abstention_rate": ratio(sum(r["abstained"] for r in answerable),
+                                       len(answerable)),
         "hit@1": hit_at(ranks, 1), "hit@3": hit_at(ranks, 3), "hit@5": hit_at(ranks, 5),
         "mrr": mean_reciprocal_rank(ranks),
         "accuracy": ratio(sum(r["correct"] for r in answerable), len(answerable)),
@@ -128,6 +144,19 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
                                    len(unanswerable)),
         "latency_p50_s": percentile(latencies, 50), "latency_p95_s": percentile(latencies, 95),
     }
+
+
+def group_metrics(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Metrics overall, per language ("it", "en") and per unanswerable kind
+    ("kind:near_miss", …: there abstention recall is the number that matters)."""
+    groups = {"overall": rows}
+    for lang in sorted({r["lang"] for r in rows}):
+        groups[lang] = [r for r in rows if r["lang"] == lang]
+    kinds = sorted({r["kind"] for r in rows if not r["answerable"]})
+    if len(kinds) > 1:
+        for kind in kinds:
+            groups[f"kind:{kind}"] = [r for r in rows if r["kind"] == kind]
+    return {name: summarise(group) for name, group in groups.items()}
 
 
 def run_eval(answerer: Answerer, questions: list[EvalQuestion], config: EvalConfig,
@@ -149,7 +178,5 @@ def run_eval(answerer: Answerer, questions: list[EvalQuestion], config: EvalConf
         result.records.append(row)
         if on_row:
             on_row(row)
-    result.metrics = {"overall": summarise(result.records)}
-    for lang in sorted({r["lang"] for r in result.records}):
-        result.metrics[lang] = summarise([r for r in result.records if r["lang"] == lang])
+    result.metrics = group_metrics(result.records)
     return result

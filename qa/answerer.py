@@ -1,51 +1,99 @@
-"""The answerer: question (+ history) -> retrieval -> extractive or generative Answer.
+"""The answerer: question (+ history) -> retrieval -> answerability -> cited quote -> short
+answer (a span of the quote, or the LLM's rewrite of it, verified).
 
-One entry point for the CLI, UI and eval. ``stream`` yields text pieces while an LLM writes,
-then the final, guarded :class:`Answer`; ``answer`` returns just the Answer.
+One entry point for the CLI, UI and eval. ``stream`` yields, in order: an :class:`Answer` with
+the quote, its citations and a span short answer (``final=False`` when an LLM will write the
+short answer), then the LLM's text pieces, then the final Answer. ``answer`` returns the last.
+Every Answer is built here, in ``_answer``/``_abstain``, and nowhere else.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
 from articleqa.index.text import detect_language, sentence_spans
-from articleqa.qa.abstention import AbstentionPolicy, corpus_vocabulary
+from articleqa.qa.answer_types import (
+    QuestionType,
+    holds_answer,
+    question_type,
+    typed_answer_in,
+)
+from articleqa.qa.answerability import (
+    AnswerabilityPolicy,
+    Decision,
+    Signals,
+    corpus_vocabulary,
+    measure,
+)
 from articleqa.qa.chat import ChatHistory
-from articleqa.qa.extractive import ScoredSentence, SentenceScorer, pick_sentences
-from articleqa.qa.prompts import CLOSEST_PASSAGES, NOT_IN_ARTICLE, QUOTE_INTRO
+from articleqa.qa.extractive import (
+    ScoredSentence,
+    SentenceScorer,
+    is_answer_candidate,
+    pick_sentences,
+)
+from articleqa.qa.prompts import CLOSEST_PASSAGES, FROM_ARTICLE, NOT_IN_ARTICLE, QUOTE_INTRO
 from articleqa.qa.question import clean_question
 from articleqa.qa.retrieval import PassageRetriever
-from articleqa.qa.types import Answer, Citation
+from articleqa.qa.short_answer import ShortAnswerWriter, clean_short_answer
+from articleqa.qa.spans import best_span
+from articleqa.qa.types import Answer, Citation, Passage, ShortAnswerCheck
+from articleqa.qa.verify import verify_short_answer
 from articleqa.settings import Settings
 
-if TYPE_CHECKING:
-    from articleqa.qa.generative import Generator
-
 SHORT_SENTENCE = 90  # captions and post signatures: quote them with the sentence before
+HEADING_CHARS = 80  # a line this short without final punctuation is a heading, not an answer
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """A cleaned question and what is derived from it once."""
+
+    text: str
+    standalone: str
+    language: str
+    qtype: QuestionType
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """The quoted sentences with their citations, and the span short answer."""
+
+    citations: list[Citation]
+    quote: str
+    span_answer: str
+    sentences: list[str]
+    language: str  # of the article the best sentence comes from
 
 
 class Answerer:
     """Answers questions about one ArticleIndex. Thread-safe for concurrent readers."""
 
     def __init__(self, index: ArticleIndex, settings: Settings,
-                 generator: Generator | None = None,
-                 policy: AbstentionPolicy | None = None) -> None:
+                 writer: ShortAnswerWriter | None = None,
+                 policy: AnswerabilityPolicy | None = None) -> None:
         self.index = index
         self.settings = settings
         self.retriever = PassageRetriever(index, settings.top_k, settings.hybrid_dense_weight)
         self.scorer = SentenceScorer(index, index.embed_model)
-        self.policy = policy or AbstentionPolicy(min_similarity=settings.abstain_min_similarity)
+        self.policy = policy or AnswerabilityPolicy(
+            min_similarity_same=settings.abstain_min_similarity,
+            min_similarity_cross=settings.abstain_min_similarity_cross)
         self.vocabulary = corpus_vocabulary([s.text for s in index.sources.values()])
-        self.generator = generator  # None: extractive only (unless generator_factory makes one)
+        self.writer = writer  # None: span short answers only (unless writer_factory makes one)
         # Called once, on the first question that wants an LLM: starting the local model costs
         # seconds and 2 GB, which extractive-only users should never pay.
-        self.generator_factory: Callable[[], Generator | None] | None = None
+        self.writer_factory: Callable[[], ShortAnswerWriter | None] | None = None
         self._factory_lock = threading.Lock()
 
     # ------------------------------------------------------------------ public
@@ -61,8 +109,27 @@ class Answerer:
         self.clear_query_cache()
         self.scorer.clear_cache()
 
+    def wants_llm(self, mode: AnswerMode | str | None = None) -> bool:
+        """Whether ``mode`` asks for the LLM and one is (or may be) there to ask; ``auto``
+        without any LLM configured is simply extractive."""
+        mode = AnswerMode(mode or self.settings.answer_mode)
+        if mode == AnswerMode.EXTRACTIVE:
+            return False
+        has_llm = self.writer is not None or self.writer_factory is not None
+        return has_llm or mode == AnswerMode.GENERATIVE
+
+    def ensure_writer(self) -> ShortAnswerWriter | None:
+        """Start the LLM now if it is configured but not started (the UI warms it up)."""
+        if self.writer is None and self.writer_factory is not None:
+            with self._factory_lock:
+                factory, self.writer_factory = self.writer_factory, None
+                if factory is not None:
+                    self.writer = factory()
+        return self.writer
+
     def answer(self, question: str, history: ChatHistory | None = None,
-               mode: str | None = None, retrieval_mode: str | None = None,
+               mode: AnswerMode | str | None = None,
+               retrieval_mode: RetrievalMode | str | None = None,
                top_k: int | None = None) -> Answer:
         final = None
         for event in self.stream(question, history, mode, retrieval_mode, top_k):
@@ -72,45 +139,79 @@ class Answerer:
         return final
 
     def stream(self, question: str, history: ChatHistory | None = None,
-               mode: str | None = None, retrieval_mode: str | None = None,
+               mode: AnswerMode | str | None = None,
+               retrieval_mode: RetrievalMode | str | None = None,
                top_k: int | None = None) -> Iterator[str | Answer]:
-        """Yield generated text pieces (generative mode only), then the final Answer."""
+        """Yield the quoted answer at once, then (with an LLM) the short answer's pieces and
+        the final Answer."""
         started = time.perf_counter()
+        asked = self._prepare(question, history)
+        wanted = AnswerMode(mode or self.settings.answer_mode)
+        passages, chosen, signals = self._gather(asked, retrieval_mode, top_k)
+        decision = self.policy.decide(asked.standalone, asked.qtype, signals)
+        timings = {"retrieve": time.perf_counter() - started}
+        if not decision.answerable:
+            yield self._finish(self._abstain(asked, passages, decision, wanted), history,
+                               started, timings)
+            return
+        evidence = self._evidence(asked, chosen)
+        quoted = self._answer(asked, evidence, passages, wanted, evidence.span_answer,
+                              ShortAnswerSource.SPAN, decision)
+        if not self.wants_llm(wanted):
+            yield self._finish(quoted, history, started, timings)
+            return
+        timings["quote"] = time.perf_counter() - started
+        yield replace(quoted, final=False, timings=dict(timings))
+        writer = self.ensure_writer()
+        if writer is None:
+            note = "no language model could start; the short answer is cut from the quote"
+            yield self._finish(replace(quoted, short_answer_check=ShortAnswerCheck
+                                       .LLM_UNAVAILABLE, notes=[*quoted.notes, note]),
+                               history, started, timings)
+            return
+        final = yield from self._rewrite(writer, asked, evidence, passages, decision, quoted)
+        timings["short_answer"] = time.perf_counter() - started - timings["quote"]
+        yield self._finish(final, history, started, timings)
+
+    def signals(self, question: str, retrieval_mode: RetrievalMode | str | None = None,
+                top_k: int | None = None) -> tuple[QuestionType, Signals | None, list[str]]:
+        """What answerability is decided from, without deciding (for calibration): the
+        question's type, the signals, and the sentences that would be quoted."""
+        asked = self._prepare(question, None)
+        _, chosen, signals = self._gather(asked, retrieval_mode, top_k)
+        return asked.qtype, signals, [s.text for s in chosen]
+
+    # ------------------------------------------------------------------ steps
+
+    def _gather(self, asked: _Question, retrieval_mode: RetrievalMode | str | None,
+                top_k: int | None) -> tuple[list[Passage], list[ScoredSentence],
+                                            Signals | None]:
+        """Retrieve, score the sentences, pick the ones to quote, measure the signals."""
+        passages = self.retriever.retrieve(asked.standalone,
+                                           retrieval_mode or self.settings.retrieval_mode, top_k)
+        follow_up = asked.text if asked.standalone != asked.text else None
+        scored = [s for s in self.scorer.score(
+            asked.standalone, passages, self._query_vector(asked.text, asked.standalone),
+            follow_up) if self._quotable(s)]
+        fits = typed_answer_in(asked.standalone, asked.qtype) if asked.qtype.explicit else None
+        chosen = pick_sentences(scored, fits=fits, reach=self.settings.typed_sentence_reach)
+        if not scored:
+            return passages, chosen, None
+        best = max(chosen, key=lambda s: s.score)
+        window = " ".join([best.passage.text] + [s.passage.text for s in chosen])
+        signals = measure(asked.standalone, asked.qtype, best, " ".join(s.text for s in chosen),
+                          window, self.index.sources[best.passage.source].text,
+                          asked.language == self._language_of(best), self.vocabulary)
+        return passages, chosen, signals
+
+    def _prepare(self, question: str, history: ChatHistory | None) -> _Question:
         cleaned = clean_question(question, self.settings.max_question_chars)
         language = "it" if detect_language(cleaned.text) == "it" else "en"
         standalone = history.standalone(cleaned.text) if history else cleaned.text
-        mode = self._resolve_mode(mode or self.settings.answer_mode)
-
-        passages = self.retriever.retrieve(standalone, retrieval_mode or
-                                           self.settings.retrieval_mode, top_k)
-        follow_up = cleaned.text if standalone != cleaned.text else None
-        scored = self.scorer.score(standalone, passages,
-                                   self._query_vector(cleaned.text, standalone), follow_up)
-        retrieved_at = time.perf_counter()
-        best = scored[0] if scored else None
-        reason = self.policy.reason(standalone, language, best, self.vocabulary,
-                                    self._language_of(best) if best else "it")
-        answer = Answer(question=cleaned.text, text="", citations=[], passages=passages,
-                        abstained=False, language=language, mode=mode,
-                        notes=list(cleaned.notes), retrieval_query=standalone)
-        if reason:
-            answer.abstained = True
-            answer.text = NOT_IN_ARTICLE[language]
-            if passages:
-                answer.text += " " + CLOSEST_PASSAGES[language]
-            answer.notes.append(f"abstained: {reason}")
-        elif mode == "generative" and self.generator is not None:
-            yield from self.generator.generate(answer, scored, self._extractive)
-        else:
-            self._extractive(answer, scored)
-        finished = time.perf_counter()
-        answer.timings = {"retrieve": retrieved_at - started,
-                          "generate": finished - retrieved_at, "total": finished - started}
-        if history is not None:
-            history.add(cleaned.text, standalone, answer.text)
-        yield answer
-
-    # ------------------------------------------------------------------ internals
+        qtype = question_type(cleaned.text)
+        if qtype.kind == "other" and standalone != cleaned.text:
+            qtype = question_type(standalone)
+        return _Question(cleaned.text, standalone, language, qtype, tuple(cleaned.notes))
 
     def _query_vector(self, question: str, standalone: str) -> np.ndarray:
         """A follow-up is scored against itself and its condensed form alike: the condensed
@@ -121,34 +222,107 @@ class Answerer:
             vector = vector + np.asarray(embed(question), dtype=np.float32)
         return vector
 
-    def _resolve_mode(self, mode: str) -> str:
-        if mode in ("generative", "auto") and self.generator is None and self.generator_factory:
-            with self._factory_lock:
-                factory, self.generator_factory = self.generator_factory, None
-                if factory is not None:
-                    self.generator = factory()
-        if mode == "auto":
-            return "generative" if self.generator is not None else "extractive"
-        if mode == "generative" and self.generator is None:
-            return "extractive"
-        return mode
+    def _quotable(self, sentence: ScoredSentence) -> bool:
+        """Titles and headings, questions, chat-role lines and instructions are never quoted as
+        an answer (they stay searchable: they are in the chunks)."""
+        if not is_answer_candidate(sentence.text):
+            return False
+        text = self.index.sources[sentence.passage.source].text
+        own_line = (sentence.start == 0 or text[sentence.start - 1] == "\n") and \
+            text[sentence.end:sentence.end + 1] in ("", "\n")
+        unfinished = not re.search(r"[.!?…:;»”\")]$", sentence.text.rstrip())
+        return not (own_line and unfinished and len(sentence.text) < HEADING_CHARS)
 
-    def _extractive(self, answer: Answer, scored: list[ScoredSentence]) -> None:
-        """Fill ``answer`` with the best sentences, quoted and cited (also the guard's fallback)."""
-        answer.backend = "extractive"
-        chosen = pick_sentences(scored)
-        parts = []
+    def _evidence(self, asked: _Question, chosen: list[ScoredSentence]) -> _Evidence:
         citations: list[Citation] = []
+        parts: list[str] = []
+        several = len({s.passage.source for s in chosen}) > 1
         for n, sentence in enumerate(chosen, start=1):
+            source = self.index.sources[sentence.passage.source]
             start, end = self._with_context(sentence)
-            text = self.index.sources[sentence.passage.source].text[start:end]
-            citations.append(Citation(n, sentence.passage.id, sentence.passage.source, start,
-                                      end, text))
-            quoted = text if answer.language == self._language_of(sentence) else f"“{text}”"
-            parts.append(f"{quoted} [{n}]")
-        source_language = self._language_of(chosen[0]) if chosen else ""
-        answer.text = QUOTE_INTRO.get((answer.language, source_language), "") + " ".join(parts)
-        answer.citations = citations
+            text = source.text[start:end]
+            citations.append(Citation(n, sentence.passage.id, source.source, start, end, text,
+                                      source.title, source.url))
+            quoted = text if asked.language == source.language else f"“{text}”"
+            origin = f" ({FROM_ARTICLE[asked.language].format(title=source.title)})" \
+                if several else ""
+            parts.append(f"{quoted} [{n}]{origin}")
+        intro = QUOTE_INTRO.get((asked.language, self._language_of(chosen[0])), "")
+        # The span comes from the chosen sentence that shares the most with the question.
+        spans = [best_span(asked.standalone, asked.qtype, s.text) for s in chosen]
+        holds = [holds_answer(s.text, asked.standalone, asked.qtype) for s in chosen]
+        n_best = max(range(len(chosen)), key=lambda i: (holds[i], chosen[i].overlap, -i))
+        span = spans[n_best].text or chosen[n_best].text
+        return _Evidence(citations, intro + " ".join(parts), f"{span} [{n_best + 1}]",
+                         [c.text for c in citations], self._language_of(chosen[n_best]))
+
+    def _rewrite(self, writer: ShortAnswerWriter, asked: _Question, evidence: _Evidence,
+                 passages: list[Passage], decision: Decision,
+                 quoted: Answer) -> Iterator[str | Answer]:
+        """Stream the LLM's short answer; return the Answer it leads to (verified, or the
+        span answer with the reason it was not used, or an abstention the model confirmed)."""
+        pieces: list[str] = []
+        try:
+            for piece in writer.stream(asked.text, evidence.sentences, asked.language):
+                pieces.append(piece)
+                yield piece
+        except Exception as exc:  # connection refused, timeout, HTTP errors: all mean "no LLM"
+            note = f"LLM unavailable ({type(exc).__name__}: {exc}); short answer cut from " \
+                   "the quote"
+            return replace(quoted, short_answer_check=ShortAnswerCheck.LLM_UNAVAILABLE,
+                           notes=[*quoted.notes, note])
+        raw = "".join(pieces).strip()
+        short = clean_short_answer(raw)
+        check = verify_short_answer(short, asked.text, " ".join(evidence.sentences),
+                                    asked.qtype, asked.language, evidence.language)
+        if check == ShortAnswerCheck.DECLINED:
+            confirmed = self.policy.after_model_declined(decision)
+            if not confirmed.answerable:
+                return replace(self._abstain(asked, passages, confirmed, quoted.mode),
+                               llm_output=raw, backend=writer.name,
+                               short_answer_check=check)
+        if check is not None:
+            return replace(quoted, short_answer_check=check, llm_output=raw)
+        marker = _marker(raw, len(evidence.citations))
+        return self._answer(asked, evidence, passages, quoted.mode, f"{short} [{marker}]",
+                            ShortAnswerSource.LLM, decision, backend=writer.name,
+                            llm_output=raw, check=ShortAnswerCheck.ACCEPTED)
+
+    # ------------------------------------------------------------------ building answers
+
+    def _answer(self, asked: _Question, evidence: _Evidence, passages: list[Passage],
+                mode: AnswerMode, short: str, source: ShortAnswerSource, decision: Decision,
+                backend: str = "extractive", llm_output: str | None = None,
+                check: ShortAnswerCheck | None = None) -> Answer:
+        return Answer(
+            question=asked.text, language=asked.language, mode=mode, abstained=False,
+            text=f"{short}\n\n{evidence.quote}", short_answer=short, short_answer_source=source,
+            quote=evidence.quote, citations=evidence.citations, passages=passages,
+            short_answer_check=check, llm_output=llm_output, backend=backend,
+            similarity=_similarity(decision), notes=list(asked.notes),
+            retrieval_query=asked.standalone)
+
+    def _abstain(self, asked: _Question, passages: list[Passage], decision: Decision,
+                 mode: AnswerMode) -> Answer:
+        text = NOT_IN_ARTICLE[asked.language]
+        if passages:
+            text += " " + CLOSEST_PASSAGES[asked.language]
+        return Answer(
+            question=asked.text, language=asked.language, mode=mode, abstained=True,
+            text=text, short_answer=None, short_answer_source=None, quote="", citations=[],
+            passages=passages, abstain_reason=decision.reason, abstain_detail=decision.detail,
+            similarity=_similarity(decision), notes=list(asked.notes),
+            retrieval_query=asked.standalone)
+
+    @staticmethod
+    def _finish(answer: Answer, history: ChatHistory | None, started: float,
+                timings: dict[str, float]) -> Answer:
+        timings = {**timings, "total": time.perf_counter() - started}
+        if history is not None:
+            history.add(answer.question, answer.retrieval_query, answer.text)
+        return replace(answer, timings=timings, final=True)
+
+    # ------------------------------------------------------------------ helpers
 
     def _language_of(self, sentence: ScoredSentence) -> str:
         """The language of the article a sentence comes from."""
@@ -163,16 +337,24 @@ class Answerer:
         return (before[-1].start if before else sentence.start), sentence.end
 
 
-def create_answerer(index: ArticleIndex, settings: Settings,
-                    log: Callable[[str], None] | None = None) -> Answerer:
+def _similarity(decision: Decision) -> float | None:
+    return decision.signals.similarity if decision.signals else None
+
+
+def _marker(raw: str, count: int) -> int:
+    """The sentence number the model cited, if it is one of ours; else the first."""
+    found = [int(n) for n in re.findall(r"\[(\d+)\]", raw)]
+    return next((n for n in found if 1 <= n <= count), 1)
+
+
+def create_answerer(index: ArticleIndex, settings: Settings, log: Log | None = None) -> Answerer:
     """An Answerer that starts its LLM on the first question that wants one.
 
-    A missing or broken LLM is reported through ``log`` and leaves extractive mode working.
+    A missing or broken LLM is reported through ``log`` and leaves span short answers working.
     """
     answerer = Answerer(index, settings)
 
-    def start_llm() -> Generator | None:
-        from articleqa.qa.generative import Generator  # noqa: F811 (runtime import of the type)
+    def start_llm() -> ShortAnswerWriter | None:
         from articleqa.qa.llm import make_llm
         from articleqa.qa.local_llm import LocalModelError
 
@@ -180,9 +362,9 @@ def create_answerer(index: ArticleIndex, settings: Settings,
             llm, name = make_llm(settings)
         except (LocalModelError, OSError, ValueError) as exc:
             if log:
-                log(f"generative mode unavailable ({exc}); answering extractively")
+                log(f"no language model ({exc}); short answers are cut from the quote")
             return None
-        return Generator(llm, index, answerer.scorer, name)
+        return ShortAnswerWriter(llm, name)
 
-    answerer.generator_factory = start_llm
+    answerer.writer_factory = start_llm
     return answerer

@@ -7,6 +7,8 @@ the question (names and numbers matter), plus a small bonus for the passage's re
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,13 +97,41 @@ class SentenceScorer:
         return scored
 
 
-def pick_sentences(scored: list[ScoredSentence], max_sentences: int = 2,
-                   margin: float = 0.02) -> list[ScoredSentence]:
-    """The best sentence, plus runners-up within ``margin`` of it, in reading order."""
+# A sentence that asks, speaks as a chat role, or instructs the system is never an answer:
+# an article can plant "Utente: Chi…? Assistente: HACKED." but not have it quoted.
+_ROLE_MARKER = re.compile(r"^\W*(utente|assistente|sistema|user|assistant|system|human|ai|"
+                          r"bot|domanda|risposta|question|answer|q|a)\s*:", re.I)
+_INSTRUCTION = re.compile(
+    r"\b(ignore (?:all |the )?(?:previous|above|prior) instructions|ignora (?:le |tutte le )?"
+    r"istruzioni|disregard (?:the )?(?:previous|above)|answer every question|rispondi a ogni "
+    r"domanda|rispondi sempre|always answer|system prompt|prompt di sistema|you are an? (?:ai|"
+    r"assistant|language model)|sei un (?:assistente|modello))\b", re.I)
+
+
+def is_answer_candidate(text: str) -> bool:
+    """False for questions, chat-role lines and instructions to the system."""
+    stripped = text.strip().rstrip("»”\"’)")
+    return not (stripped.endswith("?") or _ROLE_MARKER.match(text)
+                or _INSTRUCTION.search(text))
+
+
+def pick_sentences(scored: list[ScoredSentence], max_sentences: int = 2, margin: float = 0.02,
+                   fits: Callable[[ScoredSentence], bool] | None = None,
+                   reach: float = 0.05) -> list[ScoredSentence]:
+    """The best sentence, plus runners-up within ``margin`` of it, in reading order.
+
+    With ``fits`` (e.g. "holds a number" for a "how many" question), the best sentence is the
+    first that fits among those within ``reach`` of the top score: an article's introduction
+    often matches "When did Volta die?" better than the sentence that gives the date."""
     if not scored:
         return []
-    best = scored[0]
-    chosen = [best] + [s for s in scored[1:max_sentences] if best.score - s.score <= margin]
+    first = 0
+    if fits is not None:
+        top = scored[0].score
+        first = next((i for i, s in enumerate(scored) if top - s.score <= reach and fits(s)), 0)
+    best = scored[first]
+    rest = [s for s in scored[:first] + scored[first + 1:] if best.score - s.score <= margin]
+    chosen = [best] + rest[:max_sentences - 1]
     return sorted(chosen, key=lambda s: (s.passage.source, s.start))
 
 

@@ -1,4 +1,10 @@
-"""Every prompt and fixed phrase of the answerer, in both languages, in one place."""
+"""Every prompt and fixed phrase of the answerer, in both languages, in one place.
+
+The short-answer prompt is built for a 1.5B model on 2 CPU cores: a narrow task (turn one or
+two given sentences into a few words in the asker's language), a system prompt and examples
+that never change (llama.cpp reuses their cached prefix, so only the sentences and the
+question are processed per request), and "NONE" as the one way to decline.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +14,38 @@ CLOSEST_PASSAGES = {"it": "Ecco i passaggi più vicini che ho trovato.",
 # (answer language, article language) -> words before a quote in the other language.
 QUOTE_INTRO = {("en", "it"): "The article says (in Italian): ",
                ("it", "en"): "L'articolo dice (in inglese): "}
+FROM_ARTICLE = {"it": "da «{title}»", "en": "from “{title}”"}
+DECLINE_WORD = "NONE"
 
-SYSTEM_PROMPT = {
-    "it": (
-        "Rispondi alla domanda usando SOLO i passaggi numerati. Rispondi in italiano, in 1 o 2 "
-        "frasi brevi, con parole tue. Dopo ogni fatto scrivi il numero del passaggio tra "
-        "parentesi quadre, per esempio [1]. Non aggiungere nulla che i passaggi non dicano. Se i "
-        "passaggi non contengono la risposta, scrivi solo: L'articolo non lo dice."),
-    "en": (
-        "Answer the question using ONLY the numbered passages (they may be in Italian). Answer "
-        "in English, in 1 or 2 short sentences, in your own words. After each fact write the "
-        "passage number in square brackets, for example [1]. Add nothing the passages do not "
-        "say. If the passages do not contain the answer, write only: The article does not say."),
-}
+SHORT_ANSWER_SYSTEM = (
+    "You answer a question about a news article from one or two numbered sentences of it. "
+    "Reply with the short answer only: the name, number, date, place or few words that "
+    "answer the question (at most 12 words), then the sentence number in brackets. Copy "
+    "names and numbers from the sentence. Write in the language asked for, translating the "
+    "sentence's words if needed. If the sentences do not answer the question, reply: NONE")
+
+# Fixed examples (user, assistant): they teach the format, translation of numbers and
+# manners, answering with the new fact rather than the question's own words, and NONE.
+SHORT_ANSWER_EXAMPLES = [
+    ("[1] Sia come sia, Healey ha presieduto oggi la riunione del Gruppo di contatto, che di "
+     "membri ne conta una cinquantina.\nQuestion: How many members does the contact group "
+     "have?\nAnswer in English.", "About fifty [1]"),
+    ("[1] Il ministro, collegato da remoto, ha annunciato nuovi aiuti per oltre 21 miliardi di "
+     "euro.\nDomanda: Quanto valgono i nuovi aiuti annunciati?\nRispondi in italiano.",
+     "Oltre 21 miliardi di euro [1]"),
+    ("[1] Il ministro, collegato da remoto, ha annunciato nuovi aiuti per oltre 21 miliardi di "
+     "euro.\nQuestion: How did the minister take part?\nAnswer in English.", "Remotely [1]"),
+    ("[1] Nel 1861 l'abate Zanetti fondò il museo insieme al sindaco Antonio Colleoni.\n"
+     "Question: Who founded the museum together with Zanetti?\nAnswer in English.",
+     "Antonio Colleoni, the mayor [1]"),
+    ("[1] Il museo fu inaugurato nel 1861 nel palazzo dei vescovi.\nDomanda: Quanti "
+     "visitatori riceve ogni anno il museo?\nRispondi in italiano.", DECLINE_WORD),
+]
 
 
-def user_prompt(question: str, passages: list[str], language: str) -> str:
-    """Numbered passages, then the question."""
-    numbered = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(passages, start=1))
-    label = ("Passaggi", "Domanda") if language == "it" else ("Passages", "Question")
-    return f"{label[0]}:\n{numbered}\n\n{label[1]}: {question}"
+def short_answer_request(question: str, sentences: list[str], language: str) -> str:
+    """The per-question part of the prompt: numbered sentences, the question, the language."""
+    numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, start=1))
+    if language == "it":
+        return f"{numbered}\nDomanda: {question}\nRispondi in italiano."
+    return f"{numbered}\nQuestion: {question}\nAnswer in English."

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from articleqa.errors import UserError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Terminal colour and cursor codes ("\x1b[31m"), pasted from a terminal: dropped whole, so
+# their printable tail ("[31m") cannot change the question's words or detected language.
+_ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
 
 class QuestionError(UserError, ValueError):
@@ -25,7 +28,7 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     """Strip control characters and extra space; clip very long questions (and say so)."""
     if not isinstance(raw, str):
         raise QuestionError("the question must be text")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", raw))
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _ANSI.sub("", raw)))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QuestionError("the question is empty")

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Tests (and the CLI processes they start) answer extractively unless a test asks for the LLM:
+# the default, auto, would start the bundled model in every subprocess.
+os.environ.setdefault("ARTICLEQA_ANSWER_MODE", "extractive")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from articleqa.settings import Settings, bundled_corpus_dir, bundled_questions_dir  # noqa: E402

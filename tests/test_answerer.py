@@ -27,7 +27,8 @@ def test_italian_question_names_healey_and_cites_the_contact_group_passage(answe
                                                                           article_index):
     answer = answerer.answer("Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?")
     assert not answer.abstained and answer.language == "it"
-    assert "Healey" in answer.text
+    assert answer.short_answer == "Healey [1]" and answer.short_answer_source == "span"
+    assert answer.text.startswith("Healey [1]\n\n")
     assert any(HEALEY_CHAIR in c.text for c in answer.citations)
     _assert_citations_are_exact(answer, article_index)
 
@@ -35,9 +36,9 @@ def test_italian_question_names_healey_and_cites_the_contact_group_passage(answe
 def test_english_question_about_st_petersburg_answers_dmitriev(answerer, article_index):
     answer = answerer.answer("Who did Witkoff meet in St Petersburg?")
     assert not answer.abstained and answer.language == "en"
-    assert "Dmitriev" in answer.text
+    assert "Dmitriev" in answer.quote
     assert any(DMITRIEV in c.text for c in answer.citations)
-    assert answer.text.startswith("The article says (in Italian):")
+    assert answer.quote.startswith("The article says (in Italian):")
     _assert_citations_are_exact(answer, article_index)
 
 
@@ -58,9 +59,9 @@ def test_unanswerable_questions_abstain_and_show_the_closest_passages(answerer, 
     answer = answerer.answer(question)
     assert answer.abstained
     assert answer.text.startswith(phrase)
-    assert not answer.citations
+    assert not answer.citations and answer.short_answer is None
     assert answer.passages, "the closest passages are still shown"
-    assert any(n.startswith("abstained:") for n in answer.notes)
+    assert answer.abstain_reason and answer.abstain_detail
 
 
 def test_follow_up_is_resolved_with_its_own_history_only(answerer):
@@ -103,13 +104,15 @@ def test_cli_ask_json_prints_one_object_with_the_documented_fields(index_setting
                                                                    article_index):
     out = subprocess.run(
         [sys.executable, "-m", "articleqa", "ask", "Chi ha incontrato Witkoff a San Pietroburgo?",
-         "--json", "--data-dir", str(index_settings.data_dir)],
+         "--json", "--mode", "extractive", "--data-dir", str(index_settings.data_dir)],
         capture_output=True, text=True, timeout=120, check=True)
     payload = json.loads(out.stdout)
     assert {"question", "answer", "abstained", "language", "mode", "citations", "retrieved",
             "timings"} <= set(payload)
     assert payload["abstained"] is False and payload["mode"] == "extractive"
-    assert "Dmitriev" in payload["answer"]
+    assert "Dmitriev" in payload["short_answer"] and payload["short_answer_source"] == "span"
+    assert payload["answer"].startswith(payload["short_answer"])
+    assert payload["abstain_reason"] is None
     citation = payload["citations"][0]
     assert {"n", "text", "source", "start", "end"} <= set(citation)
     source = article_index.sources[citation["source"]].text
@@ -131,4 +134,5 @@ def test_the_abstention_threshold_comes_from_settings(article_index, index_setti
     strict = index_settings.model_copy(update={"abstain_min_similarity": 0.99})
     answer = Answerer(article_index, strict).answer(
         "Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?")
-    assert answer.abstained and "< 0.99" in answer.notes[-1]
+    assert answer.abstained and answer.abstain_reason == "weak_match"
+    assert "< 0.99" in answer.abstain_detail

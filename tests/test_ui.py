@@ -64,6 +64,24 @@ def test_client_api_reports_an_empty_question_as_an_error(client):
     assert result["error"] == "the question is empty"
 
 
+@pytest.mark.parametrize("bad,error", [
+    (12345, "the question must be a string"), (["Chi?"], "the question must be a string"),
+    (True, "the question must be a string"),
+])
+def test_client_api_takes_only_text_questions(client, bad, error):
+    result = client.predict(bad, api_name="/ask")
+    assert result["error"] == error and "answer" not in result
+
+
+def test_client_api_options_are_typed_and_checked(client):
+    result = client.predict("Chi ha incontrato Witkoff a San Pietroburgo?", "extractive",
+                            "bm25", 3, api_name="/ask")
+    assert result["mode"] == "extractive" and len(result["retrieved"]) == 3
+    assert "Dmitriev" in result["quote"]
+    assert client.predict("Chi?", "psychic", api_name="/ask")["error"].startswith(
+        "mode must be one of")
+
+
 def test_client_api_abstains_on_an_unanswerable_question(client):
     result = client.predict("Qual è la ricetta della carbonara?", api_name="/ask")
     assert result["abstained"] is True and result["answer"].startswith("L'articolo non lo dice")

@@ -9,6 +9,8 @@ from typing import Any
 from articleqa.choices import AnswerMode, RetrievalMode
 from articleqa.errors import UserError
 
+ECHO_CHARS = 200
+
 
 class AskEndpoint:
     """``ask`` is bound to the app state and registered with ``gr.api(..., api_name="ask")``."""
@@ -22,9 +24,9 @@ class AskEndpoint:
         try:
             options = _options(question, mode, retrieval, top_k)
             return self.state.answerer.answer(question, **options).to_dict()
-        except UserError as exc:
+        except UserError as exc:  # the question is echoed clipped: never megabytes back
             return {"error": str(exc),
-                    "question": question if isinstance(question, str) else None}
+                    "question": question[:ECHO_CHARS] if isinstance(question, str) else None}
 
 
 def _options(question: Any, mode: Any, retrieval: Any, top_k: Any) -> dict[str, Any]:

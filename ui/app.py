@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from articleqa.choices import AnswerMode, RetrievalMode, values
 from articleqa.errors import UserError
@@ -22,9 +23,11 @@ from articleqa.index.build import add_articles
 from articleqa.index.readers import SUPPORTED_SUFFIXES
 from articleqa.qa.answerer import Answerer, create_answerer
 from articleqa.qa.chat import ChatHistory
+from articleqa.qa.short_answer import clean_short_answer
 from articleqa.qa.types import Answer
 from articleqa.settings import Settings
 from articleqa.ui.api import AskEndpoint
+from articleqa.ui.guards import BodyLimit, LoginThrottle
 from articleqa.ui.render import (
     CSS,
     answer_markdown,
@@ -45,6 +48,8 @@ EXAMPLES = [
     "Who leads the coalition of the willing?",
 ]
 THINKING = "…"
+API_BODY_BYTES = 1_000_000  # a question is at most a few KB; nothing else is posted but files
+UPLOAD_BATCH_FILES = 20
 FAILED = "⚠️ Something went wrong while answering; please retry."
 
 
@@ -93,8 +98,9 @@ class Handlers:
     def respond(self, message: str, chat: list[dict[str, Any]] | None,
                 conversation: ChatHistory | None, answer_mode: str, retrieval_mode: str,
                 k: float) -> Iterator[tuple[Any, ...]]:
-        """Stream one answer into the chat; outputs: chat, sources, article, history, answer,
-        the cleared question box."""
+        """Stream one answer into the chat: the quote and its sources at once, then the short
+        answer as the model writes it. Outputs: chat, sources, article, history, answer, the
+        cleared question box."""
         conversation = conversation or ChatHistory()
         chat = list(chat or [])
         chat.append({"role": "user", "content": escape_markdown_html(message or "")})
@@ -102,33 +108,35 @@ class Handlers:
         yield chat, gr.skip(), gr.skip(), conversation, gr.skip(), ""
         answerer = self.state.answerer  # one snapshot for the whole question
         answer: Answer | None = None
-        streamed = ""
+        written = ""
         try:
             for event in answerer.stream(message or "", conversation, AnswerMode(answer_mode),
                                          RetrievalMode(retrieval_mode), int(k)):
                 if isinstance(event, str):
-                    streamed += event
+                    written += event
                     chat[-1] = {"role": "assistant",
-                                "content": escape_markdown_html(streamed) + " ▌"}
+                                "content": answer_markdown(answer, clean_short_answer(written))}
                     yield chat, gr.skip(), gr.skip(), conversation, gr.skip(), ""
-                else:
-                    answer = event
+                    continue
+                answer = event
+                chat[-1] = {"role": "assistant", "content": answer_markdown(
+                    answer, None if answer.final else "")}
+                yield (chat, *self._evidence_views(answerer, answer), conversation, answer, "")
         except UserError as exc:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {escape_markdown_html(str(exc))}"}
             yield chat, gr.skip(), gr.skip(), conversation, gr.skip(), ""
-            return
         except Exception:  # never show a stack trace in the chat
             log.exception("answering failed")
             chat[-1] = {"role": "assistant", "content": FAILED}
             yield chat, gr.skip(), gr.skip(), conversation, gr.skip(), ""
-            return
-        assert answer is not None
-        chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+
+    @staticmethod
+    def _evidence_views(answerer: Answerer, answer: Answer) -> tuple[str, str]:
+        """The sources panel and the article view (the cited article, spans highlighted)."""
         sources = answerer.index.sources
         shown = answer.citations[0].source if answer.citations else next(iter(sources))
-        yield (chat, sources_html(answer, sources),
-               article_html(sources.get(shown), _cited_spans(answer, shown)), conversation,
-               answer, "")
+        return (sources_html(answer, sources),
+                article_html(sources.get(shown), _cited_spans(answer, shown)))
 
     @staticmethod
     def clear_chat() -> tuple[Any, ...]:
@@ -195,6 +203,8 @@ def build_app(state: AppState) -> gr.Blocks:
                                               show_label=False, elem_id="aq-question",
                                               submit_btn=True)
                         with gr.Row():
+                            stop = gr.Button("Stop", variant="stop", size="sm",
+                                             elem_id="aq-stop")
                             clear = gr.Button("Clear chat", variant="secondary", size="sm")
                         gr.Examples(EXAMPLES, inputs=question, label="Examples")
                     with gr.Column(scale=2):
@@ -222,9 +232,11 @@ def build_app(state: AppState) -> gr.Blocks:
                 upload_status = gr.Markdown()
                 source_list = gr.Markdown(source_list_markdown(state.index))
 
-        question.submit(handlers.respond, [question, chatbot, history, mode, retrieval, top_k],
-                        [chatbot, sources, article, history, last_answer, question],
-                        api_visibility="private")
+        asked = question.submit(handlers.respond,
+                                [question, chatbot, history, mode, retrieval, top_k],
+                                [chatbot, sources, article, history, last_answer, question],
+                                api_visibility="private")
+        stop.click(None, None, None, cancels=[asked], api_visibility="private")
         cleared = [chatbot, history, sources, last_answer]
         clear.click(handlers.clear_chat, None, cleared, api_visibility="private")
         chatbot.clear(handlers.clear_chat, None, cleared, api_visibility="private")
@@ -243,13 +255,23 @@ def launch(state: AppState, settings: Settings, prevent_thread_lock: bool = Fals
     """Serve the app on settings.host:port (127.0.0.1 unless told otherwise)."""
     demo = build_app(state)
     demo.queue(default_concurrency_limit=4)
+    guards = [Middleware(LoginThrottle),
+              Middleware(BodyLimit, max_bytes=API_BODY_BYTES,
+                         upload_max_bytes=UPLOAD_BATCH_FILES * settings.max_file_bytes
+                         + API_BODY_BYTES)]
     demo.launch(server_name=settings.host, server_port=settings.port or None,
                 share=settings.share, auth=settings.auth_pair,
                 prevent_thread_lock=prevent_thread_lock,
                 max_file_size=settings.max_file_bytes, ssr_mode=False, css=CSS,
-                footer_links=["api"], quiet=prevent_thread_lock)
+                footer_links=["api"], quiet=prevent_thread_lock,
+                app_kwargs={"middleware": guards})
     return demo
 
 
 def create_state(settings: Settings, index: ArticleIndex) -> AppState:
-    return AppState(create_answerer(index, settings, log=log.warning), settings)
+    """The app's state; the LLM (when the answer mode wants one) starts in the background, so
+    the first question does not wait for the model to load."""
+    answerer = create_answerer(index, settings, log=log.warning)
+    if answerer.wants_llm():
+        threading.Thread(target=answerer.ensure_writer, name="llm-warm-up", daemon=True).start()
+    return AppState(answerer, settings)

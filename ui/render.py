@@ -16,19 +16,31 @@ def escape_markdown_html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The chat bubble: the answer with [n] as links to the source cards, then the sources."""
-    body = escape_markdown_html(answer.text)
-    body = re.sub(r"\[(\d+)\]", r"[[\1]](#aq-cite-\1)", body)
-    lines = [body]
+def _linked(text: str) -> str:
+    """Escaped text with each [n] as a link to its source card."""
+    return re.sub(r"\[(\d+)\]", r"[[\1]](#aq-cite-\1)", escape_markdown_html(text))
+
+
+def answer_markdown(answer: Answer, writing: str | None = None) -> str:
+    """The chat bubble: the short answer (bold; or the model's text as it streams), the cited
+    quote below it, then the sources with their article titles."""
+    if answer.abstained:
+        return _linked(answer.text)
+    if writing is not None:
+        head = f"**{escape_markdown_html(writing)}** ▌" if writing else "*…*"
+    else:
+        head = f"**{_linked(answer.short_answer or '')}**"
+    lines = [head, "", _linked(answer.quote)]
     if answer.citations:
-        chips = " · ".join(f"[[{c.n}]](#aq-cite-{c.n}) {escape_markdown_html(c.source)} "
-                           f"{c.start}–{c.end}" for c in answer.citations)
+        chips = " · ".join(f"[[{c.n}]](#aq-cite-{c.n}) {escape_markdown_html(c.title or c.source)}"
+                           for c in answer.citations)
         lines.append(f"\n<sub>Sources: {chips}</sub>")
-    if answer.backend != "extractive" or answer.guard:
-        lines.append(f"\n<sub>{escape_markdown_html(answer.backend)}"
-                     + (f" · guard: {len(answer.guard)} action(s)" if answer.guard else "")
-                     + "</sub>")
+    if writing is None and answer.short_answer_source is not None:
+        origin = (f"short answer by {answer.backend}" if answer.short_answer_source == "llm"
+                  else "short answer cut from the quote")
+        if answer.short_answer_check not in (None, "accepted"):
+            origin += f" (the model's was not used: {answer.short_answer_check})"
+        lines.append(f"<sub>{escape_markdown_html(origin)}</sub>")
     return "\n".join(lines)
 
 

@@ -1,0 +1,177 @@
+"""Deciding whether the article answers the question, from signals we can explain.
+
+Each signal is measured on the best-matching sentences; any one that fires abstains, and its
+reason is reported (``abstain_reason`` in ``ask --json``):
+
+- ``weak_match``: the best sentence's e5 similarity is below the threshold for the question's
+  language pair (an English question scores lower against Italian text than an Italian one);
+- ``unknown_names``: the question names people or places the corpus never mentions;
+- ``names_not_in_evidence``: the question names someone the corpus knows, but not in the
+  passage that matched (a swapped entity: "What did Kallas say…" when Healey said it);
+- ``no_answer_of_type``: "how many", "when", "who" and "where" questions whose best sentences
+  hold no number, date or name (other than those the question states), or, for "quanti
+  abitanti", no number next to "abitanti" (same-language questions: the noun is compared);
+- ``numbers_not_in_evidence``: a number or year of the question is nowhere in the article
+  the best sentence comes from (a shifted fact: "in 1670" when the article says 1669);
+- ``few_shared_words``: question and article share a language, yet few of the question's
+  content words are in the best sentence and the match is not strong;
+- ``model_declined``: the LLM, given the chosen sentences, says they do not answer, and the
+  match is not strong enough to overrule it (its measured precision decides the margin).
+
+Thresholds are calibrated on the calibration half of ``eval/questions/second`` and checked on
+the dev set (``articleqa calibrate``); the README has the per-kind results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from articleqa.index.text import content_words, name_runs, stem, stems
+from articleqa.qa.answer_types import (
+    QuestionType,
+    counted_noun,
+    holds_answer,
+    number_with_noun,
+)
+from articleqa.qa.extractive import ScoredSentence
+from articleqa.qa.facts import name_in, values
+
+
+class AbstainReason(StrEnum):
+    NOTHING_RETRIEVED = "nothing_retrieved"
+    WEAK_MATCH = "weak_match"
+    UNKNOWN_NAMES = "unknown_names"
+    NAMES_NOT_IN_EVIDENCE = "names_not_in_evidence"
+    NO_ANSWER_OF_TYPE = "no_answer_of_type"
+    NUMBERS_NOT_IN_EVIDENCE = "numbers_not_in_evidence"
+    FEW_SHARED_WORDS = "few_shared_words"
+    MODEL_DECLINED = "model_declined"
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What answerability is decided from, for one question (reported by the eval)."""
+
+    similarity: float
+    same_language: bool
+    overlap: float
+    unknown_names: tuple[str, ...]
+    names_not_in_evidence: tuple[str, ...]
+    type_missing: bool
+    numbers_not_in_evidence: tuple[float, ...]
+    count_missing: bool = False  # "quanti abitanti": no number next to "abitanti"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    reason: AbstainReason | None
+    detail: str
+    signals: Signals | None
+
+    @property
+    def answerable(self) -> bool:
+        return self.reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerabilityPolicy:
+    """Thresholds; defaults are calibrated for multilingual-e5-small (``articleqa calibrate``)."""
+
+    # Chosen by `articleqa calibrate eval/questions/second/questions.jsonl` (calibration split;
+    # false abstention <= 0.05 in each language, best mean recall over the unanswerable kinds).
+    min_similarity_same: float = 0.76  # question and article in the same language
+    min_similarity_cross: float = 0.79  # e.g. an English question about an Italian article
+    min_overlap_same_language: float = 0.35
+    strong_similarity: float = 0.85
+    names_check_below: float = 0.86  # swapped-entity check applies under this similarity
+    type_check: bool = False  # measured: costs English questions more than it catches
+    numbers_check: bool = False
+    count_check: bool = True
+    # The LLM's "NONE" abstains unless the match is at least this strong.
+    model_decline_overruled_at: float = 1.01
+
+    def decide(self, question: str, qtype: QuestionType, signals: Signals | None) -> Decision:
+        """Abstain (with the first reason that fires) or answer."""
+        if signals is None:
+            return Decision(AbstainReason.NOTHING_RETRIEVED, "nothing was retrieved", None)
+        s = signals
+        threshold = self.min_similarity_same if s.same_language else self.min_similarity_cross
+        if s.similarity < threshold:
+            return Decision(AbstainReason.WEAK_MATCH,
+                            f"best match {s.similarity:.3f} < {threshold:.2f}", s)
+        if s.unknown_names:
+            return Decision(AbstainReason.UNKNOWN_NAMES, "the articles never mention "
+                            + ", ".join(s.unknown_names), s)
+        if s.names_not_in_evidence and s.similarity < self.names_check_below:
+            return Decision(AbstainReason.NAMES_NOT_IN_EVIDENCE, "the matching passage does "
+                            "not mention " + ", ".join(s.names_not_in_evidence), s)
+        if self.type_check and qtype.explicit and s.type_missing:
+            return Decision(AbstainReason.NO_ANSWER_OF_TYPE, f"the best sentences hold no "
+                            f"{qtype.kind} that answers", s)
+        if self.count_check and s.count_missing:
+            return Decision(AbstainReason.NO_ANSWER_OF_TYPE, "the best sentences count no "
+                            f"{counted_noun(question)}", s)
+        if self.numbers_check and s.numbers_not_in_evidence:
+            shown = ", ".join(f"{v:g}" for v in s.numbers_not_in_evidence)
+            return Decision(AbstainReason.NUMBERS_NOT_IN_EVIDENCE,
+                            f"the matching passage does not mention {shown}", s)
+        if (s.same_language and s.overlap < self.min_overlap_same_language
+                and s.similarity < self.strong_similarity):
+            return Decision(AbstainReason.FEW_SHARED_WORDS,
+                            f"few question words in the best sentence ({s.overlap:.2f}) and "
+                            f"a weak match ({s.similarity:.3f})", s)
+        return Decision(None, "", s)
+
+    def after_model_declined(self, decision: Decision) -> Decision:
+        """The LLM said the chosen sentences do not answer: abstain unless overruled."""
+        if decision.signals is None or decision.signals.similarity >= \
+                self.model_decline_overruled_at:
+            return decision
+        return Decision(AbstainReason.MODEL_DECLINED, "the language model found no answer in "
+                        f"the best sentences (match {decision.signals.similarity:.3f})",
+                        decision.signals)
+
+
+def measure(question: str, qtype: QuestionType, best: ScoredSentence, chosen_text: str,
+            evidence_text: str, article_text: str, same_language: bool,
+            vocabulary: set[str]) -> Signals:
+    """The signals for ``question`` given its best sentence, the chosen sentences (what would
+    be quoted), the evidence window around them (the passages) and the article they are in."""
+    runs = [run for run in name_runs(question) if not _demonym(run)]
+    names = sorted({name for run in runs for name in run})
+    known = [n for n in names if name_in(stem(n), vocabulary)]
+    # One known name is enough: "St Petersburg" is "San Pietroburgo" in the article.
+    unknown = tuple(names) if names and not known else ()
+    window = stems(evidence_text)
+    # A run is one name: "Angelo Barovier" is there when the passage says "Barovier".
+    missing = tuple(" ".join(run) for run in runs
+                    if any(name_in(stem(n), vocabulary) for n in run)
+                    and not any(name_in(stem(n), window) for n in run))
+    typed = holds_answer(chosen_text, question, qtype)
+    asked_numbers = values(question)
+    absent = tuple(sorted(v for v in asked_numbers if v not in values(article_text)))
+    noun = counted_noun(question)
+    count_missing = noun is not None and same_language and not number_with_noun(chosen_text,
+                                                                                noun)
+    return Signals(similarity=best.similarity, same_language=same_language,
+                   overlap=best.overlap, unknown_names=unknown, names_not_in_evidence=missing,
+                   type_missing=not typed, numbers_not_in_evidence=absent,
+                   count_missing=count_missing)
+
+
+_DEMONYM = re.compile(r"(ish|ese|ian|ean|ic|an)$")
+
+
+def _demonym(run: list[str]) -> bool:
+    """"Scottish", "Venetian", "Swedish": adjectives English capitalises, not names."""
+    return len(run) == 1 and bool(_DEMONYM.search(run[0]))
+
+
+def corpus_vocabulary(texts: list[str]) -> set[str]:
+    """Stems of every content word of the corpus (what question names are checked against)."""
+    vocabulary: set[str] = set()
+    for text in texts:
+        vocabulary |= content_words(text)
+    return vocabulary

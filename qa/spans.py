@@ -1,0 +1,155 @@
+"""The short answer cut from the quote: the few words of the evidence sentence that answer.
+
+Used as the short answer in extractive mode, and whenever the LLM's rewrite is missing or
+rejected. A typed question ("quanti", "when", "who", "where") takes the matching number, date
+or name nearest to the words the sentence shares with the question; other questions take the
+run of new words between those shared words ("Come ha definito Healey i piani?" -> "reali,
+sostanziali e in fase avanzata"). Offsets stay exact: the span is a slice of the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from articleqa.index.text import STOPWORDS, content_words, fold, stem
+from articleqa.qa.answer_types import (
+    AnswerType,
+    Candidate,
+    QuestionType,
+    candidates,
+    in_question,
+)
+
+MAX_SPAN_WORDS = 15
+_TOKEN = re.compile(r"[\w'’-]+")
+_CAUSE = re.compile(r"\b(perch[eé]|poich[eé]|dato che|visto che|in quanto|a causa d\w*|"
+                    r"per via d\w*|grazie a\w*|because|since|due to|as a result of|owing to)\b",
+                    re.I)
+_EDGE_WORDS = STOPWORDS | {"ha", "hanno", "e", "ed", "che", "il", "lo", "la", "di", "da", "del",
+                           "della", "dell", "l", "d"}
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSpan:
+    """A span of one evidence sentence; ``start``/``end`` are offsets into that sentence."""
+
+    start: int
+    end: int
+    text: str
+
+
+def best_span(question: str, qtype: QuestionType, sentence: str) -> SentenceSpan:
+    """The part of ``sentence`` that answers ``question`` (the whole, trimmed sentence when
+    nothing better is found)."""
+    asked = content_words(question)
+    tokens = list(_TOKEN.finditer(sentence))
+    anchors = [i for i, t in enumerate(tokens) if _stems_of(t.group()) & asked]
+    typed = _typed_span(question, qtype, sentence, tokens, anchors,
+                        _first_asked(question, tokens))
+    if typed is not None:
+        return typed
+    if qtype.kind == AnswerType.REASON:
+        cause = _cause_span(sentence)
+        if cause is not None:
+            return cause
+    return _gap_span(sentence, tokens, anchors, asked)
+
+
+def _stems_of(token: str) -> set[str]:
+    """Stems of a token's words ("l’Ucraina" -> {"l", "ucrai"})."""
+    return {stem(w) for w in re.findall(r"\w+", token)}
+
+
+def _first_asked(question: str, tokens: list[re.Match[str]]) -> list[int]:
+    """Positions of the question's first content word that the sentence repeats: usually the
+    verb ("Chi ha *presieduto*…"), whose subject or object is the answer."""
+    for word in re.findall(r"\w+", question):
+        if fold(word) in STOPWORDS or len(word) < 2:
+            continue
+        hits = [i for i, t in enumerate(tokens) if stem(word) in _stems_of(t.group())]
+        if hits:
+            return hits
+    return []
+
+
+def _typed_span(question: str, qtype: QuestionType, sentence: str,
+                tokens: list[re.Match[str]], anchors: list[int],
+                first: list[int]) -> SentenceSpan | None:
+    found = [c for c in candidates(sentence, qtype.kind) if not in_question(c, question)]
+    if not found:
+        return None
+
+    def distance(candidate: Candidate) -> tuple[float, float]:
+        """Distance (in words) to the question's first repeated word, then the mean distance
+        to all shared words: the answer sits among them, near the verb."""
+        position = next((i for i, t in enumerate(tokens) if t.start() >= candidate.start),
+                        len(tokens))
+        near_first = min((abs(position - a) for a in first), default=0)
+        mean = sum(abs(position - a) for a in anchors) / len(anchors) if anchors else 0.0
+        return near_first, mean
+
+    best = min(found, key=lambda c: (distance(c), c.start))
+    return SentenceSpan(best.start, best.end, best.text.strip())
+
+
+def _cause_span(sentence: str) -> SentenceSpan | None:
+    match = _CAUSE.search(sentence)
+    if match is None:
+        return None
+    end = _clause_end(sentence, match.start())
+    return _trimmed(sentence, match.start(), end)
+
+
+def _gap_span(sentence: str, tokens: list[re.Match[str]], anchors: list[int],
+              asked: set[str]) -> SentenceSpan:
+    """The longest run of new content words between (or around) the words the question
+    shares with the sentence, at most MAX_SPAN_WORDS words."""
+    if not tokens:
+        return SentenceSpan(0, len(sentence), sentence.strip())
+    bounds = [-1] + anchors + [len(tokens)]
+    best: tuple[float, int, int] | None = None  # (score, first token, last token)
+    for left, right in zip(bounds, bounds[1:], strict=False):
+        first, last = left + 1, right - 1
+        if first > last:
+            continue
+        if left == -1 and anchors:  # before every shared word: keep its end, near them
+            first = max(first, last - MAX_SPAN_WORDS + 1)
+        else:
+            last = min(last, first + MAX_SPAN_WORDS - 1)
+        new = sum(1 for t in tokens[first:last + 1]
+                  if fold(t.group()) not in STOPWORDS and stem(t.group()) not in asked)
+        # Answers follow what the question names more often than they precede it.
+        score = new * (0.6 if left == -1 and anchors else 1.0)
+        if new and (best is None or score > best[0]):
+            best = (score, first, last)
+    if best is None:
+        return _trimmed(sentence, 0, len(sentence))
+    _, first, last = best
+    return _trimmed(sentence, tokens[first].start(), tokens[last].end())
+
+
+def _clause_end(sentence: str, start: int) -> int:
+    stop = re.search(r"[.;:!?]", sentence[start:])
+    end = start + stop.start() if stop else len(sentence)
+    words = list(_TOKEN.finditer(sentence, start, end))
+    if len(words) > MAX_SPAN_WORDS:
+        end = words[MAX_SPAN_WORDS - 1].end()
+    return end
+
+
+def _trimmed(sentence: str, start: int, end: int) -> SentenceSpan:
+    """Drop function words and punctuation at both edges (keeping closing quotes whole)."""
+    words = list(_TOKEN.finditer(sentence, start, end))
+    while words and fold(words[0].group()) in _EDGE_WORDS:
+        words.pop(0)
+    while words and fold(words[-1].group()) in _EDGE_WORDS:
+        words.pop()
+    if not words:
+        return SentenceSpan(start, end, sentence[start:end].strip(" ,;:"))
+    if len(words) > MAX_SPAN_WORDS:
+        words = words[:MAX_SPAN_WORDS]
+    start, end = words[0].start(), words[-1].end()
+    if start > 0 and sentence[start - 1] in "«“\"" and sentence[end:end + 1] in "»”\"":
+        start, end = start - 1, end + 1
+    return SentenceSpan(start, end, sentence[start:end])

@@ -1,0 +1,258 @@
+"""Short answers: the verifier (names, numbers in both languages, dates, restatements, negation
+flips, wrong types), spans cut from the quote, and the LLM path driven by a scripted model that
+misbehaves the way small models do. One slow test runs the real bundled model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from llama_index.core.llms import (
+    CompletionResponse,
+    CompletionResponseGen,
+    CustomLLM,
+    LLMMetadata,
+)
+from llama_index.core.llms.callbacks import llm_completion_callback
+
+from articleqa.qa.answer_types import AnswerType, question_type
+from articleqa.qa.answerability import AnswerabilityPolicy
+from articleqa.qa.answerer import Answerer
+from articleqa.qa.facts import quantities
+from articleqa.qa.local_llm import local_model_missing
+from articleqa.qa.short_answer import ShortAnswerWriter
+from articleqa.qa.spans import best_span
+from articleqa.qa.types import Answer, ShortAnswerCheck
+from articleqa.qa.verify import verify_short_answer
+
+HEALEY_Q = "Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?"
+MEMBERS_Q = "How many members does the Ramstein group have?"
+HEALEY_SENTENCE = ("Sia come sia, Healey ha presieduto oggi la riunione di un’altra formazione, il "
+                   "cosiddetto Gruppo di contatto per l’Ucraina (altrimenti noto come gruppo "
+                   "Ramstein), che di membri ne conta una cinquantina inclusi gli Usa.")
+EU_SENTENCE = "Healey ha però precisato che l’Ue non fa parte di tale pianificazione."
+AID_SENTENCE = "Il ministro ha annunciato nuovi aiuti per un totale di oltre 21 miliardi di euro."
+VOLTA_SENTENCE = "Volta morì a Como il 5 marzo 1827, all'età di 82 anni."
+
+
+# ---------------------------------------------------------------- the verifier
+
+@pytest.mark.parametrize("short,question,evidence,language,expected", [
+    ("Healey", HEALEY_Q, HEALEY_SENTENCE, "it", None),
+    ("Kaja Kallas", HEALEY_Q, HEALEY_SENTENCE, "it", ShortAnswerCheck.UNSUPPORTED_NAME),
+    ("HACKED", HEALEY_Q, HEALEY_SENTENCE, "it", ShortAnswerCheck.UNSUPPORTED_NAME),
+    ("About fifty", MEMBERS_Q, HEALEY_SENTENCE, "en", None),
+    ("45 members", MEMBERS_Q, HEALEY_SENTENCE, "en", ShortAnswerCheck.UNSUPPORTED_NUMBER),
+    ("Over 21 billion euros", "How much aid was announced?", AID_SENTENCE, "en", None),
+    ("Oltre 21 miliardi di euro", "Quanti aiuti?", AID_SENTENCE, "it", None),
+    ("22 billion euros", "How much aid was announced?", AID_SENTENCE, "en",
+     ShortAnswerCheck.UNSUPPORTED_NUMBER),
+    ("March 5, 1827", "When did Volta die?", VOLTA_SENTENCE, "en", None),
+    ("In Como, in 1827", "Where did Volta die?", VOLTA_SENTENCE, "en", None),
+    ("April 5, 1827", "When did Volta die?", VOLTA_SENTENCE, "en",
+     ShortAnswerCheck.UNSUPPORTED_DATE),
+    ("In Pavia", "Where did Volta die?", VOLTA_SENTENCE, "en", ShortAnswerCheck.UNSUPPORTED_NAME),
+    ("the group", MEMBERS_Q, HEALEY_SENTENCE, "en", ShortAnswerCheck.WRONG_TYPE),
+    ("L'elemento centrale della deterrenza",
+     "Che cosa costituirà l'elemento centrale della deterrenza?",
+     "Le forze armate ucraine costituiranno l'elemento centrale della deterrenza.", "it",
+     ShortAnswerCheck.RESTATES_QUESTION),
+    ("Yes, the EU is part of it", "Is the EU part of the planning?", EU_SENTENCE, "en",
+     ShortAnswerCheck.NEGATION_FLIP),
+    ("No, the EU is not part of it", "Is the EU part of the planning?", EU_SENTENCE, "en", None),
+    ("No", "Is the EU part of the planning?", EU_SENTENCE, "en", None),
+    ("Healey non ha presieduto", HEALEY_Q, HEALEY_SENTENCE, "it", ShortAnswerCheck.NEGATION_FLIP),
+    ("la riunione è stata presieduta da Healey", "Who chaired the meeting?", HEALEY_SENTENCE,
+     "en", ShortAnswerCheck.WRONG_LANGUAGE),
+    ("NONE", HEALEY_Q, HEALEY_SENTENCE, "it", ShortAnswerCheck.DECLINED),
+    ("Non ha detto nulla", "Cosa ha detto Kaja Kallas sull'incontro?",
+     "Kaja Kallas ha sostenuto di non aver ottenuto la “chiarezza” che si aspettava.", "it",
+     ShortAnswerCheck.UNSUPPORTED_WORDS),
+    ("", HEALEY_Q, HEALEY_SENTENCE, "it", ShortAnswerCheck.EMPTY),
+    ("London and Paris", "Which cities lead the coalition?",
+     "Le redini del gruppo sono in mano a Londra e Parigi.", "en", None),
+])
+def test_the_verifier_accepts_only_what_the_cited_sentences_say(short, question, evidence,
+                                                                 language, expected):
+    assert verify_short_answer(short, question, evidence, question_type(question),
+                               language) == expected
+
+
+@pytest.mark.parametrize("text,value", [
+    ("oltre 21 miliardi di euro", 21e9), ("21 billion euros", 21e9),
+    ("una cinquantina di membri", 50), ("about fifty", 50), ("3.357 metri", 3357),
+    ("2,4 chilometri", 2.4), ("2.4 km", 2.4), ("diecimila lire", 10_000),
+])
+def test_numbers_are_compared_by_value_in_both_languages(text, value):
+    assert [q.value for q in quantities(text)] == [value]
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("Quanti membri conta il gruppo?", AnswerType.NUMBER),
+    ("Who was Venini's partner when he founded his glassworks?", AnswerType.PERSON),
+    ("In che anno morì Volta?", AnswerType.DATE),
+    ("In quale città è nato Volta?", AnswerType.PLACE),
+    ("Perché i negoziati sono congelati?", AnswerType.REASON),
+    ("Chi è Kirill Dmitriev?", AnswerType.OTHER),
+])
+def test_question_types(question, kind):
+    assert question_type(question).kind == kind
+
+
+@pytest.mark.parametrize("question,expected", [
+    (HEALEY_Q, "Healey"),
+    ("Quanti membri conta il gruppo Ramstein?", "una cinquantina"),
+    ("Quando morì Volta?", "5 marzo 1827"),
+])
+def test_spans_cut_the_answer_out_of_the_sentence(question, expected):
+    sentence = VOLTA_SENTENCE if "Volta" in question else HEALEY_SENTENCE
+    span = best_span(question, question_type(question), sentence)
+    assert span.text == expected and sentence[span.start:span.end] == span.text
+
+
+# ---------------------------------------------------------------- the LLM path, scripted
+
+class ScriptedLLM(CustomLLM):
+    """Replies with a fixed text, streamed word by word; or raises, like a dead server."""
+
+    reply: str = ""
+    fail: bool = False
+    calls: int = 0
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="scripted")
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return CompletionResponse(text=self.reply)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False,
+                        **kwargs: Any) -> CompletionResponseGen:
+        self.calls += 1
+        if self.fail:
+            raise ConnectionError("connection refused")
+
+        def words() -> Iterator[CompletionResponse]:
+            text = ""
+            for word in self.reply.split(" "):
+                delta = word if not text else " " + word
+                text += delta
+                yield CompletionResponse(text=text, delta=delta)
+
+        return words()
+
+
+@pytest.fixture
+def scripted(article_index, index_settings):
+    def run(question: str, reply: str, fail: bool = False,
+            policy: AnswerabilityPolicy | None = None):
+        llm = ScriptedLLM(reply=reply, fail=fail)
+        answerer = Answerer(article_index, index_settings,
+                            writer=ShortAnswerWriter(llm, "scripted"), policy=policy)
+        events = list(answerer.stream(question, mode="generative"))
+        return events, events[-1], llm
+    return run
+
+
+def _exact(answer: Answer, article_index) -> None:
+    assert answer.citations
+    for c in answer.citations:
+        assert article_index.sources[c.source].text[c.start:c.end] == c.text
+
+
+def test_the_quote_comes_first_then_the_short_answer_streams(scripted, article_index):
+    events, final, _ = scripted(HEALEY_Q, "Healey [1]")
+    first = events[0]
+    assert isinstance(first, Answer) and first.final is False
+    assert "Healey ha presieduto" in first.quote and first.citations
+    assert [e for e in events[1:-1] if isinstance(e, str)] == ["Healey", " [1]"]
+    assert final.final and final.short_answer == "Healey [1]"
+    assert final.short_answer_source == "llm" and final.short_answer_check == "accepted"
+    assert final.text.startswith("Healey [1]\n\n") and final.quote == first.quote
+    _exact(final, article_index)
+
+
+def test_an_english_short_answer_checked_against_the_italian_sentence(scripted):
+    _, final, _ = scripted(MEMBERS_Q, "About fifty [1]")
+    assert final.short_answer == "About fifty [1]" and final.short_answer_source == "llm"
+    assert "cinquantina" in final.quote
+
+
+@pytest.mark.parametrize("reply,check", [
+    ("45 members [1]", ShortAnswerCheck.UNSUPPORTED_NUMBER),
+    ("HACKED", ShortAnswerCheck.UNSUPPORTED_NAME),
+    ("the group [1]", ShortAnswerCheck.WRONG_TYPE),
+])
+def test_a_rejected_short_answer_falls_back_to_the_span_of_the_quote(scripted, reply, check,
+                                                                     article_index):
+    _, final, _ = scripted(MEMBERS_Q, reply)
+    assert final.short_answer_check == check and final.short_answer_source == "span"
+    assert "cinquantina" in final.short_answer and final.llm_output == reply
+    assert reply not in final.text
+    _exact(final, article_index)
+
+
+def test_a_dead_llm_costs_the_user_nothing_but_the_rewrite(scripted, article_index):
+    _, final, _ = scripted(HEALEY_Q, "", fail=True)
+    assert final.short_answer_check == "llm_unavailable" and "Healey" in final.short_answer
+    assert any("LLM unavailable (ConnectionError" in n for n in final.notes)
+    _exact(final, article_index)
+
+
+def test_the_models_none_abstains_unless_the_match_overrules_it(scripted):
+    _, trusted, _ = scripted(HEALEY_Q, "NONE",
+                             policy=AnswerabilityPolicy(model_decline_overruled_at=1.01))
+    assert trusted.abstained and trusted.abstain_reason == "model_declined"
+    assert trusted.text.startswith("L'articolo non lo dice.")
+    _, overruled, _ = scripted(HEALEY_Q, "NONE",
+                               policy=AnswerabilityPolicy(model_decline_overruled_at=0.5))
+    assert not overruled.abstained and overruled.short_answer_check == "declined"
+    assert "Healey" in overruled.short_answer
+
+
+def test_unanswerable_questions_never_reach_the_llm(scripted):
+    _, final, llm = scripted("Qual è la ricetta della carbonara?", "Guanciale [1]")
+    assert final.abstained and final.abstain_reason and llm.calls == 0
+
+
+def test_follow_ups_get_short_answers_too(article_index, index_settings):
+    from articleqa.qa.chat import ChatHistory
+
+    answerer = Answerer(article_index, index_settings,
+                        writer=ShortAnswerWriter(ScriptedLLM(reply="Kirill Dmitriev [1]"), "s"))
+    history = ChatHistory()
+    answerer.answer("Chi è Steve Witkoff?", history, mode="extractive")
+    follow = answerer.answer("E chi ha incontrato prima?", history, mode="generative")
+    assert follow.short_answer == "Kirill Dmitriev [1]" and follow.short_answer_source == "llm"
+
+
+# ---------------------------------------------------------------- the real bundled model
+
+@pytest.mark.skipif(local_model_missing() is not None,
+                    reason=f"bundled local LLM not installed: {local_model_missing()}")
+@pytest.mark.parametrize("question,fact", [
+    (HEALEY_Q, "Healey"),
+    ("Who did Witkoff meet in St Petersburg?", "Dmitriev"),
+    ("How much new military aid did Healey announce for Ukraine?", "21"),
+])
+def test_the_bundled_model_writes_verified_short_answers(local_answerer, question, fact):
+    answer = local_answerer.answer(question, mode="generative")
+    assert not answer.abstained and answer.llm_output is not None, "the model was asked"
+    assert fact in answer.short_answer
+    if answer.short_answer_source == "llm":
+        assert answer.short_answer_check == "accepted"
+    else:
+        assert answer.short_answer_check not in (None, "accepted")
+    assert len(answer.short_answer.split()) <= 16
+
+
+@pytest.fixture(scope="module")
+def local_answerer(article_index, index_settings):
+    from articleqa.qa.answerer import create_answerer
+
+    answerer = create_answerer(article_index, index_settings)
+    assert answerer.ensure_writer() is not None, "the bundled model did not start"
+    return answerer
