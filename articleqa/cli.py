@@ -83,18 +83,21 @@ def main() -> None:
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1)
 @click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the corpus.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report.")
 @settings_options
 @friendly_errors
-def index_command(paths: tuple[Path, ...], rebuild: bool, as_json: bool, **flags: Any) -> None:
-    """Build the index, or add article files (.txt, .md, .html) to it."""
+def index_command(inputs: tuple[str, ...], rebuild: bool, as_json: bool, **flags: Any) -> None:
+    """Build the index, or add articles to it: files (.txt, .md, .html, .pdf) or http(s) URLs
+    of news pages and PDFs."""
     from articleqa.index.build import add_articles, open_index
 
     settings = make_settings(**flags)
+    # Read and fetch first: a missing file or a failed download stops here, nothing indexed.
+    articles = [_read_input(item, settings) for item in inputs]
     index = open_index(settings, rebuild=rebuild, show_progress=not as_json, log=_log)
-    if not paths:
+    if not articles:
         summary = {"index_dir": str(settings.resolved_index_dir()),
                    "articles": [s.source for s in index.manifest.sources],
                    "chunks": index.manifest.chunk_count}
@@ -102,25 +105,41 @@ def index_command(paths: tuple[Path, ...], rebuild: bool, as_json: bool, **flags
                    f"Index ready: {summary['chunks']} chunks from "
                    f"{len(summary['articles'])} article(s) in {summary['index_dir']}")
         return
-    files = []
-    for path in paths:
-        if not path.is_file():
-            raise click.ClickException(f"{path}: no such file")
-        files.append((path.name, path.read_bytes()))
-    _, report = add_articles(settings, files, embed_model=index.embed_model,
-                             show_progress=not as_json)
+    index, report = add_articles(settings, articles, embed_model=index.embed_model,
+                                 show_progress=not as_json)
     if as_json:
-        click.echo(json.dumps(asdict(report)))
+        added = [{"source": n, "title": index.sources[n].title, "url": index.sources[n].url}
+                 for n in report.added]
+        click.echo(json.dumps({**asdict(report), "articles": added}, ensure_ascii=False))
     else:
         for name in report.added:
-            click.echo(f"added {name}")
+            source = index.sources[name]
+            where = f" <{source.url}>" if source.url else ""
+            click.echo(f"added {name}: {source.title}{where}")
         for name in report.duplicates:
             click.echo(f"already indexed: {name}")
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
         for error in report.errors:
             click.echo(f"skipped: {error}", err=True)
         click.echo(f"{report.chunks_added} chunks added in {report.seconds:.1f} s")
     if report.errors and not report.added:
         sys.exit(1)
+
+
+def _read_input(item: str, settings: Settings):
+    """An ``index`` argument as an ArticleFile: a URL is fetched, a path is read."""
+    from articleqa.index.fetch import check_url, fetch_article, looks_like_url
+    from articleqa.index.readers import ArticleFile
+
+    if looks_like_url(item):
+        _log(f"fetching {check_url(item)}")
+        return fetch_article(item, settings)
+    path = Path(item)
+    if not path.is_file():
+        raise click.ClickException(f"{path}: no such file (articles are files or http(s) "
+                                   "URLs)")
+    return ArticleFile(path.name, path.read_bytes())
 
 
 @main.command("search")
@@ -148,11 +167,14 @@ def search_command(question: str, as_json: bool, retrieval_alias: str | None,
     passages = retriever.retrieve(question, settings.retrieval_mode)
     if as_json:
         click.echo(json.dumps([{"rank": p.rank, "text": p.text, "score": round(p.score, 4),
-                                "source": p.source, "start": p.start, "end": p.end}
+                                "source": p.source, "start": p.start, "end": p.end,
+                                "title": p.title, "url": index.sources[p.source].url}
                                for p in passages], ensure_ascii=False))
         return
     for p in passages:
-        click.echo(f"[{p.rank}] {p.score:.3f}  {p.source}:{p.start}-{p.end}")
+        url = index.sources[p.source].url
+        click.echo(f"[{p.rank}] {p.score:.3f}  {p.source}:{p.start}-{p.end}  {p.title}"
+                   + (f" <{url}>" if url else ""))
         click.echo(f"    {p.text}\n")
 
 

@@ -74,8 +74,15 @@ class Settings(BaseSettings):
     faiss_index: FaissKind = Field(FaissKind.AUTO, description="flat, hnsw, or auto by size.")
     hnsw_threshold: int = Field(50_000, ge=1, description="auto picks HNSW from this many "
                                 "chunks up.")
-    max_file_mb: float = Field(20.0, gt=0, le=1000, description="Largest article file "
-                               "accepted, in MB (10^6 bytes).")
+    max_file_mb: float = Field(20.0, gt=0, le=1000, description="Largest article accepted, "
+                               "in MB (10^6 bytes): a file, an upload or a fetched page.")
+
+    # -- fetching articles from the web (articleqa index URL, the UI's URL box)
+    fetch_timeout_s: float = Field(
+        20.0, gt=0, le=600, description="Seconds a fetch may take: to connect, between two "
+        "reads, and for the whole download.")
+    fetch_max_redirects: int = Field(5, ge=0, le=30, description="Redirects followed before "
+                                     "a fetch gives up.")
 
     # -- retrieval
     retrieval_mode: RetrievalMode = Field(RetrievalMode.DENSE, description="dense, bm25 or "

@@ -35,13 +35,16 @@ class IndexDirError(ArticleIndexError):
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A cleaned article as indexed: chunk offsets point into ``text``."""
+    """A cleaned article as indexed: chunk offsets point into ``text``. ``url`` is where it
+    was fetched from; ``author`` and ``date`` are what its page declared ('' when unknown)."""
 
     source: str
     title: str
     language: str
     text: str
     url: str = ""
+    author: str = ""
+    date: str = ""
 
 
 @dataclass(slots=True)
@@ -76,5 +79,6 @@ class AddReport:
     added: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # added, but not as well as asked
     chunks_added: int = 0
     seconds: float = 0.0

@@ -30,7 +30,9 @@ from articleqa.index.corpus import (
     read_bundled,
     require_articles,
     safe_file_name,
+    stored_files,
     unique_source_name,
+    user_articles,
 )
 from articleqa.index.embeddings import load_embed_model
 from articleqa.index.manifest import IndexManifest, SourceEntry
@@ -47,6 +49,7 @@ from articleqa.index.readers import (
     SUPPORTED_SUFFIXES,
     ArticleError,
     ArticleFile,
+    Extractor,
     article_document,
     check_size,
 )
@@ -54,6 +57,8 @@ from articleqa.index.vectors import faiss_kind_for, new_faiss_index
 from articleqa.settings import Settings
 
 Log = Callable[[str], None]
+# What add_articles accepts: (name, bytes) of a file, or an ArticleFile (which may carry a URL).
+NewArticle = ArticleFile | tuple[str, bytes]
 
 
 def embed_model_for(settings: Settings, embed_model: BaseEmbedding | None) -> BaseEmbedding:
@@ -76,10 +81,10 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
             previous = None
         kept = stored_articles(previous)
         bundled = read_bundled(settings.corpus_dir, settings.max_file_bytes)
-        user = [ArticleFile(name, path.read_bytes()) for name, path in kept.items()]
+        user = user_articles(kept)
         documents = [article_document(a) for a in require_articles(bundled + user,
                                                                    settings.corpus_dir)]
-        user_names = set(kept)
+        user_names = {a.name for a in user}
         nodes = chunk_documents(documents, settings)
         dim = len(embed_model.get_query_embedding("dimension probe"))
         kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.hnsw_threshold)
@@ -115,7 +120,9 @@ def source_entries(documents: Iterable[Document], nodes: list[TextNode],
 def source_texts(documents: Iterable[Document]) -> dict[str, SourceText]:
     return {d.metadata["source"]: SourceText(d.metadata["source"], d.metadata["title"],
                                              d.metadata["language"], d.text,
-                                             d.metadata.get("url", ""))
+                                             d.metadata.get("url", ""),
+                                             d.metadata.get("author", ""),
+                                             d.metadata.get("date", ""))
             for d in documents}
 
 
@@ -158,46 +165,60 @@ def open_index(settings: Settings, embed_model: BaseEmbedding | None = None,
 
 # ---------------------------------------------------------------- add articles
 
-def _validated(settings: Settings, files: Iterable[tuple[str, bytes]], known: set[str],
+def _validated(settings: Settings, files: Iterable[NewArticle], known: set[str],
                taken: set[str], report: AddReport) -> list[tuple[Document, bytes]]:
-    """Readable, new articles as Documents, each under a unique source name."""
+    """Readable, new articles as Documents, each under a unique source name. ``known`` holds
+    the content hashes and URLs already indexed."""
     accepted: list[tuple[Document, bytes]] = []
-    for raw_name, data in files:
-        name = safe_file_name(raw_name)
+    for item in files:
+        given = item if isinstance(item, ArticleFile) else ArticleFile(*item)
+        name = safe_file_name(given.name)
         try:
             if Path(name).suffix not in SUPPORTED_SUFFIXES:
-                raise ArticleError(f"{raw_name}: unsupported file type; use one of "
+                raise ArticleError(f"{given.name}: unsupported file type; use one of "
                                    f"{', '.join(SUPPORTED_SUFFIXES)}")
-            check_size(raw_name, len(data), settings.max_file_bytes)
-            article = ArticleFile(name, data)
-            if article.sha256 in known:
-                report.duplicates.append(raw_name)
+            check_size(given.name, len(given.data), settings.max_file_bytes)
+            article = ArticleFile(name, given.data, given.url)
+            if article.sha256 in known or (article.url and article.url in known):
+                report.duplicates.append(given.url or given.name)
                 continue
-            article = ArticleFile(unique_source_name(name, article.sha256, taken), data)
-            accepted.append((article_document(article), data))
-            known.add(article.sha256)
+            article = ArticleFile(unique_source_name(name, article.sha256, taken),
+                                  article.data, article.url)
+            document = article_document(article)
+            if document.metadata["extractor"] == Extractor.HTML_FALLBACK:
+                report.notes.append(f"{article.name}: no article found in the page, so all "
+                                    "of its visible text was indexed (menus and footers too)")
+            accepted.append((document, article.data))
+            known.update(filter(None, (article.sha256, article.url)))
             taken.add(article.name)
         except ArticleError as exc:
             report.errors.append(str(exc))
     return accepted
 
 
-def add_articles(settings: Settings, files: Iterable[tuple[str, bytes]],
+def _known(index: ArticleIndex) -> set[str]:
+    """Content hashes and URLs of the indexed articles: what makes a new one a duplicate."""
+    return {s.sha256 for s in index.manifest.sources} | \
+        {s.url for s in index.manifest.sources if s.url}
+
+
+def add_articles(settings: Settings, files: Iterable[NewArticle],
                  embed_model: BaseEmbedding | None = None,
                  show_progress: bool = False) -> tuple[ArticleIndex, AddReport]:
-    """Validate new articles given as (name, bytes), embed them, and publish a new index version
-    holding them. Returns the new index (or the current one when nothing was added).
+    """Validate new articles given as (name, bytes) or ArticleFile, embed them, and publish a
+    new index version holding them. Returns the new index (or the current one when nothing was
+    added).
 
-    Idempotent by content: bytes already indexed are reported as a duplicate. Same-name files
-    with different content are kept under distinct names. The slow part (embedding) runs
-    without the write lock, so two uploads never wait on each other's embedding."""
+    Idempotent by content and address: bytes or a URL already indexed are reported as a
+    duplicate. Same-name files with different content are kept under distinct names. The slow
+    part (embedding) runs without the write lock, so two uploads never wait on each other's
+    embedding."""
     started = time.perf_counter()
     files = list(files)
     embed_model = embed_model_for(settings, embed_model)
     base = open_index(settings, embed_model)
     report = AddReport()
-    known = {s.sha256 for s in base.manifest.sources}
-    accepted = _validated(settings, files, known, set(base.sources), report)
+    accepted = _validated(settings, files, _known(base), set(base.sources), report)
     if not accepted:
         report.seconds = time.perf_counter() - started
         return base, report
@@ -213,20 +234,21 @@ def add_articles(settings: Settings, files: Iterable[tuple[str, bytes]],
         current = base if live == base.version_dir else read_version(live, embed_model)
         # Another writer may have published meanwhile: check names and content against it.
         taken = set(current.sources)
-        known = {s.sha256 for s in current.manifest.sources}
+        known = _known(current)
         documents, payloads, final_nodes = [], {}, []
         for doc, data in accepted:
-            if doc.metadata["sha256"] in known:
-                report.duplicates.append(doc.metadata["source"])
+            url = doc.metadata.get("url", "")
+            if doc.metadata["sha256"] in known or (url and url in known):
+                report.duplicates.append(url or doc.metadata["source"])
                 continue
             name = unique_source_name(doc.metadata["source"], doc.metadata["sha256"], taken)
             own = [n for n in nodes if n.metadata["source"] == doc.metadata["source"]]
             if name != doc.metadata["source"]:
                 doc, own = _renamed(doc, own, name)
             taken.add(name)
-            known.add(doc.metadata["sha256"])
+            known.update(filter(None, (doc.metadata["sha256"], url)))
             documents.append(doc)
-            payloads[name] = data
+            payloads.update(stored_files(ArticleFile(name, data, url)))
             final_nodes += own
         if documents:
             current.vector_index.insert_nodes(final_nodes)

@@ -1,7 +1,18 @@
-"""Where articles come from: the bundled corpus dir, and the names user files are stored under."""
+"""Where articles come from: the bundled corpus dir, and the names user files are stored under.
+
+A user's article is kept in the index as its original bytes under its source name
+(``articles/page.html``), so a rebuild reads it again exactly as the first time. What the
+bytes cannot tell is where they came from: an article fetched from the web also gets an
+origin file beside it, ``articles/page.html.origin.json`` = ``{"url": "https://…"}``. It is a
+sidecar rather than a tag written into the page because it works the same for PDFs, keeps the
+stored bytes the fetched ones, and cannot be confused with an article (``.json`` is not an
+article type). It is published, checksummed and hard-linked with the article, like any file
+of the version.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -31,6 +42,30 @@ def require_articles(articles: list[ArticleFile], corpus_dir: Path) -> list[Arti
     if not articles:
         raise IndexMissingError(f"no articles found in {corpus_dir} and none added; add one "
                                 "with `articleqa index FILE`")
+    return articles
+
+
+ORIGIN_SUFFIX = ".origin.json"
+
+
+def stored_files(article: ArticleFile) -> dict[str, bytes]:
+    """The files that keep ``article`` inside an index version: its bytes and, for a fetched
+    one, its origin sidecar."""
+    files = {article.name: article.data}
+    if article.url:
+        files[article.name + ORIGIN_SUFFIX] = json.dumps({"url": article.url}).encode()
+    return files
+
+
+def user_articles(stored: dict[str, Path]) -> list[ArticleFile]:
+    """The user's articles from the files of a version's ``articles/`` folder."""
+    articles = []
+    for name, path in stored.items():
+        if name.endswith(ORIGIN_SUFFIX):
+            continue
+        origin = stored.get(name + ORIGIN_SUFFIX)
+        url = json.loads(origin.read_text(encoding="utf-8")).get("url", "") if origin else ""
+        articles.append(ArticleFile(name, path.read_bytes(), url))
     return articles
 
 

@@ -97,7 +97,8 @@ def current_version(index_dir: Path) -> Path | None:
 
 
 def stored_articles(version: Path | None) -> dict[str, Path]:
-    """The user-added article files kept in a version, by source name."""
+    """The files kept in a version's ``articles/`` folder, by name: the user-added articles
+    (by source name) and their origin sidecars (see ``corpus.user_articles``)."""
     if version is None or not (version / ARTICLES_DIR).is_dir():
         return {}
     return {p.name: p for p in sorted((version / ARTICLES_DIR).iterdir()) if p.is_file()}

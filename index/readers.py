@@ -1,21 +1,26 @@
-"""Turns article files (.txt, .md, .html) into llama-index Documents, refusing bad input clearly."""
+"""Turns article files (.txt, .md, .html, .pdf) into llama-index Documents, refusing bad input
+clearly. HTML goes through the article extractor (``html_extract``), PDF through ``pdf``."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-import html
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from enum import StrEnum
 from pathlib import Path
 
 from llama_index.core import Document
 
 from articleqa.errors import UserError
 from articleqa.index.cleaning import clean_article_text
+from articleqa.index.html_extract import extract_article
+from articleqa.index.pdf import PdfTextError, pdf_text
 from articleqa.index.text import detect_language
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+PDF_SUFFIX = ".pdf"
+SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, PDF_SUFFIX)
 
 
 class ArticleError(UserError, ValueError):
@@ -24,10 +29,12 @@ class ArticleError(UserError, ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ArticleFile:
-    """An article's raw bytes with the name it is known by."""
+    """An article's raw bytes with the name it is known by, and the web address it was
+    fetched from ('' for a file)."""
 
     name: str
     data: bytes
+    url: str = ""
 
     @property
     def sha256(self) -> str:
@@ -54,21 +61,37 @@ def read_article_file(path: Path, max_bytes: int) -> ArticleFile:
     return ArticleFile(name=path.name, data=path.read_bytes())
 
 
-def decode_text(article: ArticleFile) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252/Latin-1; binary data is refused."""
+def decode_text(article: ArticleFile, declared: str | None = None) -> str:
+    """UTF-8 (with or without BOM), else the ``declared`` encoding, else Windows-1252/Latin-1;
+    binary data is refused. Valid UTF-8 wins over a declaration: pages that declare
+    ISO-8859-1 but are UTF-8 are more common than the reverse."""
     data = article.data
     if not data.strip():
         raise ArticleError(f"{article.name}: the file is empty")
     if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
         raise ArticleError(f"{article.name}: this is a binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    for encoding in ("utf-8-sig", declared, "cp1252"):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                pass
+    return data.decode("latin-1")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+
+
+def decode_html(article: ArticleFile) -> str:
+    """An HTML file's text, honouring the charset its <meta> declares."""
+    match = _META_CHARSET.search(article.data[:4096])
+    declared = None
+    if match:
+        try:
+            declared = codecs.lookup(match.group(1).decode("ascii")).name
+        except LookupError:
+            declared = None
+    return decode_text(article, declared)
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -76,73 +99,53 @@ def _looks_binary(head: bytes) -> bool:
     return controls > max(4, len(head) // 100)
 
 
-class _HTMLText(HTMLParser):
-    """Collects visible text; <script>, <style> and similar never become article text."""
+class Extractor(StrEnum):
+    """Which reader produced an article's text (kept in its metadata as ``extractor``)."""
 
-    _SKIP = {"script", "style", "noscript", "template", "svg", "head"}
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section",
-              "blockquote", "figcaption", "tr", "header", "footer"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self._skip_depth = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._SKIP:
-            self._skip_depth += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._SKIP and self._skip_depth:
-            self._skip_depth -= 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        elif not self._skip_depth:
-            self.parts.append(data)
+    TEXT = "text"  # a .txt / .md file, as written
+    TRAFILATURA = "trafilatura"  # the article found inside an HTML page
+    HTML_FALLBACK = "html-fallback"  # no article found: every visible text of the page
+    PDF = "pdf"  # the text layer of a PDF, lines joined back into paragraphs
 
 
-def html_to_text(markup: str) -> tuple[str, str]:
-    """Return (title, visible text) of an HTML page."""
-    parser = _HTMLText()
-    parser.feed(markup)
-    parser.close()
-    text = re.sub(r"[ \t]+", " ", "".join(parser.parts))
-    text = re.sub(r"\s*\n\s*", "\n", text).strip()
-    return html.unescape(parser.title).strip(), text
+# Metadata that describes an article but is not its text: never embedded, never in prompts.
+_DESCRIPTIVE_KEYS = ["source", "title", "language", "sha256", "url", "author", "date",
+                     "extractor"]
 
 
 def article_document(article: ArticleFile) -> Document:
-    """Decode, clean and wrap one article; metadata: source, title, language, sha256."""
-    text = decode_text(article)
-    title = ""
-    if Path(article.name).suffix.lower() in (".html", ".htm"):
-        title, text = html_to_text(text)
+    """Read, clean and wrap one article. Metadata: source, title, language, sha256,
+    extractor, and url / author / date when known (``SourceText`` carries them to citations).
+
+    Everything here is derived from the stored bytes, the name and the URL, so a rebuild
+    gives the same document."""
+    suffix = Path(article.name).suffix.lower()
+    author = date = ""
+    if suffix == PDF_SUFFIX:
+        try:
+            found = pdf_text(article.data)
+        except PdfTextError as exc:
+            raise ArticleError(f"{article.name}: {exc}") from exc
+        title, text, extractor = found.title, found.text, Extractor.PDF
+    elif suffix in HTML_SUFFIXES:
+        page = extract_article(decode_html(article), article.url)
+        title, text, author, date = page.title, page.text, page.author, page.date
+        extractor = Extractor.HTML_FALLBACK if page.fallback else Extractor.TRAFILATURA
+    else:
+        title, text, extractor = "", decode_text(article), Extractor.TEXT
     text = clean_article_text(text)
     if not any(ch.isalnum() for ch in text):
         raise ArticleError(f"{article.name}: no readable text in the file")
     first_line = text.split("\n", 1)[0].strip().lstrip("#").strip()
-    title = title or first_line[:200]
+    metadata = {"source": article.name, "title": title or first_line[:200],
+                "language": detect_language(text[:5000]), "sha256": article.sha256,
+                "extractor": str(extractor)}
+    metadata.update({k: v for k, v in (("url", article.url), ("author", author),
+                                       ("date", date)) if v})
     return Document(
         text=text,
         id_=f"{article.name}#{article.sha256[:12]}",
-        metadata={
-            "source": article.name,
-            "title": title,
-            "language": detect_language(text[:5000]),
-            "sha256": article.sha256,
-        },
-        excluded_embed_metadata_keys=["source", "title", "language", "sha256"],
-        excluded_llm_metadata_keys=["source", "title", "language", "sha256"],
+        metadata=metadata,
+        excluded_embed_metadata_keys=list(_DESCRIPTIVE_KEYS),
+        excluded_llm_metadata_keys=list(_DESCRIPTIVE_KEYS),
     )

@@ -157,7 +157,7 @@ def test_cli_search_json_lists_ranked_passages_with_offsets(index_settings, arti
     assert DMITRIEV in rows[0]["text"]
     for row in rows:
         assert article_text[row["start"]:row["end"]] == row["text"]
-        assert set(row) == {"rank", "text", "score", "source", "start", "end"}
+        assert set(row) == {"rank", "text", "score", "source", "start", "end", "title", "url"}
 
 
 def test_cli_reports_a_missing_model_without_traceback(tmp_path):

@@ -150,3 +150,21 @@ def test_browser_upload_makes_a_new_article_answerable_and_never_runs_its_script
     page.get_by_role("tab", name="Article", exact=True).click()
     page.wait_for_function("document.body.innerText.includes('<script>')", timeout=30_000)
     assert page.evaluate("window.__aqxss") is None
+
+
+def test_browser_fetches_a_url_given_in_the_add_articles_tab(browser, ui_server, client):
+    from tests.news_site import ARTICLE_PAGE, ARTICLE_TITLE, page, serve
+
+    with serve({"/notizie/frana.html": page(ARTICLE_PAGE)}) as site:
+        view = browser.new_page()
+        view.goto(ui_server[0])
+        view.get_by_role("tab", name="Add articles").click()
+        view.locator("#aq-url textarea, #aq-url input").first.fill(site + "/notizie/frana.html")
+        view.locator("#aq-fetch").click()
+        view.wait_for_function("document.body.innerText.includes('added frana.html')",
+                               timeout=60_000)
+    assert ARTICLE_TITLE in view.locator("body").inner_text()
+    result = client.predict("Quante famiglie sono state evacuate a Colle Isarco?",
+                            api_name="/ask")
+    assert result["citations"] and result["citations"][0]["source"] == "frana.html"
+    assert "quattordici famiglie" in result["citations"][0]["text"]

@@ -19,8 +19,9 @@ from starlette.middleware import Middleware
 from articleqa.choices import AnswerMode, RetrievalMode, values
 from articleqa.errors import UserError
 from articleqa.index.article_index import AddReport, ArticleIndex
-from articleqa.index.build import add_articles
-from articleqa.index.readers import SUPPORTED_SUFFIXES
+from articleqa.index.build import NewArticle, add_articles
+from articleqa.index.fetch import fetch_article
+from articleqa.index.readers import SUPPORTED_SUFFIXES, ArticleError
 from articleqa.qa.answerer import Answerer, create_answerer
 from articleqa.qa.chat import ChatHistory
 from articleqa.qa.short_answer import clean_short_answer
@@ -65,7 +66,7 @@ class AppState:
     def index(self) -> ArticleIndex:
         return self.answerer.index
 
-    def add_files(self, files: list[tuple[str, bytes]]) -> AddReport:
+    def add_files(self, files: list[NewArticle]) -> AddReport:
         """Index ``files`` into a new index version, then answer from it."""
         new_index, report = add_articles(self.settings, files,
                                          embed_model=self.index.embed_model,
@@ -87,6 +88,22 @@ def _source_choices(index: ArticleIndex) -> list[tuple[str, str]]:
 
 def _cited_spans(answer: Answer | None, source: str) -> list[tuple[int, int]]:
     return [(c.start, c.end) for c in (answer.citations if answer else []) if c.source == source]
+
+
+def _report_markdown(report: AddReport, index: ArticleIndex, failed: list[str]) -> str:
+    """What an upload or a fetch did, one line per article, title and address included."""
+    lines = []
+    for name in report.added:
+        source = index.sources.get(name)
+        title = f" — {escape_markdown_html(source.title)}" if source else ""
+        where = f" ({escape_markdown_html(source.url)})" if source and source.url else ""
+        lines.append(f"✅ added **{escape_markdown_html(name)}**{title}{where}")
+    lines += [f"↺ already indexed: {escape_markdown_html(n)}" for n in report.duplicates]
+    lines += [f"ℹ️ {escape_markdown_html(n)}" for n in report.notes]
+    lines += [f"⚠️ {escape_markdown_html(e)}" for e in failed + report.errors]
+    if report.added:
+        lines.append(f"{report.chunks_added} passages indexed in {report.seconds:.1f} s.")
+    return "\n\n".join(lines)
 
 
 class Handlers:
@@ -158,21 +175,42 @@ class Handlers:
             path = Path(item if isinstance(item, str) else item.name)
             payload.append((path.name, path.read_bytes()))
         progress(0.05, desc="Indexing")
+        return self._add(payload, [])
+
+    def add_urls(self, text: str | None,
+                 progress: gr.Progress = gr.Progress(track_tqdm=True)  # noqa: B008
+                 ) -> tuple[Any, ...]:
+        """Fetch and index the URLs in the box (one or more, separated by spaces or lines);
+        outputs: status, article list, article picker, the URL box (kept when all failed)."""
+        urls = (text or "").split()
+        if not urls:
+            return "⚠️ Paste the address of a news page or PDF (http:// or https://).", \
+                gr.skip(), gr.skip(), gr.skip()
+        fetched, failed = [], []
+        for number, url in enumerate(urls):
+            progress(0.3 * number / len(urls), desc=f"Fetching {url[:80]}")
+            try:
+                fetched.append(fetch_article(url, self.state.settings))
+            except ArticleError as exc:
+                failed.append(str(exc))
+        progress(0.3, desc="Indexing")
+        if not fetched:
+            return "\n\n".join(f"⚠️ {escape_markdown_html(e)}" for e in failed), \
+                gr.skip(), gr.skip(), gr.skip()
+        return *self._add(fetched, failed), ""
+
+    def _add(self, articles: list[NewArticle], failed: list[str]) -> tuple[Any, ...]:
+        """Index ``articles``; outputs: status, article list, article picker."""
         try:
-            report = self.state.add_files(payload)
+            report = self.state.add_files(articles)
         except UserError as exc:
             return f"⚠️ Could not index the files: {escape_markdown_html(str(exc))}", \
                 gr.skip(), gr.skip()
         except Exception:  # a readable message, never a traceback
             log.exception("upload failed")
             return "⚠️ Could not index the files; see the server log.", gr.skip(), gr.skip()
-        lines = [f"✅ added **{escape_markdown_html(n)}**" for n in report.added]
-        lines += [f"↺ already indexed: {escape_markdown_html(n)}" for n in report.duplicates]
-        lines += [f"⚠️ {escape_markdown_html(e)}" for e in report.errors]
-        if report.added:
-            lines.append(f"{report.chunks_added} passages indexed in {report.seconds:.1f} s.")
         index = self.state.index
-        return ("\n\n".join(lines), source_list_markdown(index),
+        return (_report_markdown(report, index, failed), source_list_markdown(index),
                 gr.Dropdown(choices=_source_choices(index)))
 
     def refresh_sources(self) -> tuple[Any, ...]:
@@ -224,9 +262,14 @@ def build_app(state: AppState) -> gr.Blocks:
                 article = gr.HTML(article_html(state.index.sources[default_source]),
                                   elem_id="aq-article")
             with gr.Tab("Add articles"):
-                gr.Markdown(f"Upload {', '.join(SUPPORTED_SUFFIXES)} files (at most "
-                            f"{settings.max_file_mb:g} MB each). They are indexed and "
-                            "immediately answerable.")
+                gr.Markdown(f"Upload {', '.join(SUPPORTED_SUFFIXES)} files, or paste the "
+                            f"address of a news page or PDF (at most {settings.max_file_mb:g}"
+                            " MB each). Pages keep only their article (no menus, banners or "
+                            "comments). They are indexed and immediately answerable.")
+                with gr.Row():
+                    url_box = gr.Textbox(placeholder="https://… (one or more addresses)",
+                                         show_label=False, elem_id="aq-url", scale=4)
+                    fetch = gr.Button("Fetch and index", elem_id="aq-fetch", scale=1)
                 uploads = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
                                   label="Articles")
                 upload_status = gr.Markdown()
@@ -244,6 +287,9 @@ def build_app(state: AppState) -> gr.Blocks:
                            api_visibility="private")
         uploads.upload(handlers.upload, uploads, [upload_status, source_list, source_pick],
                        api_visibility="private")
+        added_by_url = [upload_status, source_list, source_pick, url_box]
+        fetch.click(handlers.add_urls, url_box, added_by_url, api_visibility="private")
+        url_box.submit(handlers.add_urls, url_box, added_by_url, api_visibility="private")
         demo.load(handlers.refresh_sources, None, [source_list, source_pick],
                   api_visibility="private")
         # The client API: Client(url).predict(question, api_name="/ask") -> dict.

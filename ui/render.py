@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 from articleqa.index.article_index import ArticleIndex, SourceText
 from articleqa.qa.types import Answer
@@ -44,6 +45,29 @@ def answer_markdown(answer: Answer, writing: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def source_link(url: str) -> str:
+    """An article's address as a link that opens apart from the app; only http(s) addresses
+    become links, anything else is shown as escaped text (or not at all when empty)."""
+    if not url:
+        return ""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return f"<span class='aq-url'>{html.escape(url)}</span>"
+    shown = url if len(url) <= 80 else url[:77] + "…"
+    return (f"<a class='aq-url' href='{html.escape(url, quote=True)}' target='_blank' "
+            f"rel='noopener noreferrer'>{html.escape(shown)}</a>")
+
+
+def source_header(source: SourceText) -> str:
+    """Who said it: the article's title, its address, author and date (all escaped)."""
+    byline = " · ".join(html.escape(part) for part in (source.author, source.date) if part)
+    parts = [f"<span class='aq-title'>{html.escape(source.title)}</span>"]
+    if byline:
+        parts.append(f"<span class='aq-meta'>{byline}</span>")
+    if source.url:
+        parts.append(source_link(source.url))
+    return " ".join(parts)
+
+
 def _in_context(source: SourceText, start: int, end: int) -> str:
     """The cited span highlighted inside its surrounding text."""
     text = source.text
@@ -66,7 +90,7 @@ def sources_html(answer: Answer | None, sources: dict[str, SourceText]) -> str:
             continue
         cards.append(
             f"<div class='aq-card' id='aq-cite-{c.n}'><div class='aq-head'><b>[{c.n}]</b> "
-            f"{html.escape(source.title)} <span class='aq-meta'>{html.escape(c.source)} · "
+            f"{source_header(source)} <span class='aq-meta'>{html.escape(c.source)} · "
             f"chars {c.start}–{c.end} · score {scores.get(c.passage_id, 0):.3f}</span></div>"
             f"<div class='aq-ctx'>{_in_context(source, c.start, c.end)}</div></div>")
     if answer.abstained or not answer.citations:
@@ -76,7 +100,7 @@ def sources_html(answer: Answer | None, sources: dict[str, SourceText]) -> str:
             if source is not None:
                 cards.append(
                     f"<div class='aq-card'><div class='aq-head'>({p.rank}) "
-                    f"{html.escape(source.title)} <span class='aq-meta'>score {p.score:.3f}"
+                    f"{source_header(source)} <span class='aq-meta'>score {p.score:.3f}"
                     f"</span></div><div class='aq-ctx'>{_in_context(source, p.start, p.end)}"
                     f"</div></div>")
     return "\n".join(cards)
@@ -85,7 +109,8 @@ def sources_html(answer: Answer | None, sources: dict[str, SourceText]) -> str:
 def source_list_markdown(index: ArticleIndex) -> str:
     """The "Indexed articles" list of the Add articles tab."""
     rows = [f"- **{escape_markdown_html(e.title)}** ({escape_markdown_html(e.source)}, "
-            f"{e.chunks} passages)" for e in index.manifest.sources]
+            f"{e.chunks} passages)" + (f" — {source_link(e.url)}" if e.url else "")
+            for e in index.manifest.sources]
     return "**Indexed articles**\n\n" + "\n".join(rows)
 
 
@@ -103,15 +128,20 @@ def article_html(source: SourceText | None, spans: list[tuple[int, int]] = ()) -
         cursor = end
     out.append(html.escape(text[cursor:]))
     body = "".join(out).replace("\n", "<br>")
+    meta = [html.escape(source.source), source.language]
+    meta += [html.escape(p) for p in (source.author, source.date) if p]
+    if source.url:
+        meta.append(source_link(source.url))
     return (f"<div class='aq-article'><h3>{html.escape(source.title)}</h3>"
-            f"<div class='aq-meta'>{html.escape(source.source)} · {source.language}</div>"
-            f"<p>{body}</p></div>")
+            f"<div class='aq-meta'>{' · '.join(meta)}</div><p>{body}</p></div>")
 
 
 CSS = """
 .aq-card {border:1px solid #d0d7de; border-radius:8px; padding:8px 10px; margin:6px 0;}
 .aq-head {font-size:0.95em; margin-bottom:4px;}
 .aq-meta {color:#57606a; font-size:0.85em;}
+.aq-title {font-weight:600;}
+.aq-url {font-size:0.85em; word-break:break-all;}
 .aq-ctx {font-size:0.92em; line-height:1.45;}
 .aq-article {line-height:1.6; max-height:70vh; overflow-y:auto;}
 mark {background:#fff3a3; padding:0 2px;}

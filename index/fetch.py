@@ -1,0 +1,231 @@
+"""Articles from the web: fetch one URL, within limits, as the bytes an article reader reads.
+
+Only http and https, with a time limit (``fetch_timeout_s``: to connect, between reads, and for
+the whole download), a size cap (``max_file_mb``, the same cap as for files) checked before and
+while reading, and at most ``fetch_max_redirects`` redirects, each to http(s) only. The page is
+accepted when the server says it is HTML, PDF or plain text. Every failure is a
+:class:`FetchError` that names the address and what to do; nothing is indexed here.
+
+The fetched bytes are kept as they came (a page whose charset only the HTTP header declared is
+re-encoded as UTF-8, so it reads the same on every rebuild); the final address after redirects
+is the article's URL.
+
+Whoever can reach the UI can make the server fetch an address it can reach, its own network
+included: keep the UI on 127.0.0.1 (the default) or behind a login when that matters.
+"""
+
+from __future__ import annotations
+
+import codecs
+import http.client
+import os
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from email.message import Message
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import unquote, urlsplit
+
+from articleqa.index.corpus import safe_file_name
+from articleqa.index.readers import ArticleError, ArticleFile
+from articleqa.settings import Settings
+
+ALLOWED_SCHEMES = ("http", "https")
+# What a server may send, and the suffix the article is stored under (which picks its reader).
+CONTENT_TYPES = {"text/html": ".html", "application/xhtml+xml": ".html",
+                 "application/pdf": ".pdf", "text/plain": ".txt"}
+_READ_CHUNK = 64 * 1024
+
+
+class FetchError(ArticleError):
+    """A URL that could not be fetched as an article; the message says why and what to do."""
+
+
+def looks_like_url(text: str) -> bool:
+    """True for 'scheme://…' (a URL to fetch or to refuse), False for a file path."""
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and scheme.isascii() and scheme.replace("+", "").replace(
+        "-", "").replace(".", "").isalnum() and scheme[:1].isalpha()
+
+
+def check_url(url: str) -> str:
+    """``url`` stripped, when it is an http(s) address with a host; else a FetchError."""
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        raise FetchError(f"{url}: file:// addresses are not fetched; pass the file's path "
+                         "instead")
+    if scheme not in ALLOWED_SCHEMES:
+        raise FetchError(f"{url}: unsupported address scheme {scheme or '(none)'!r}; only "
+                         "http:// and https:// pages can be fetched (download the file and "
+                         "add it by its path)")
+    try:
+        parts.port  # noqa: B018 -- raises on a port that is not a number in range
+    except ValueError as exc:
+        raise FetchError(f"{url}: invalid address ({exc})") from exc
+    if not parts.hostname or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise FetchError(f"{url}: invalid address; expected e.g. https://example.org/page.html")
+    return url
+
+
+def fetch_article(url: str, settings: Settings) -> ArticleFile:
+    """Download ``url`` as an article file named after its address (``<slug>.html``/.pdf/.txt)
+    and carrying the final URL."""
+    url = check_url(url)
+    timeout = settings.fetch_timeout_s
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(url, headers={
+        "User-Agent": f"Mozilla/5.0 (compatible; articleqa/{_version()})",
+        "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8",
+        "Accept-Language": "it,en;q=0.8",
+        "Accept-Encoding": "identity"})
+    opener = _opener(settings.fetch_max_redirects)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            final_url = response.geturl()
+            suffix = _suffix(url, response.headers)
+            data = _read_capped(url, response, settings.max_file_bytes, deadline, timeout)
+            charset = response.headers.get_content_charset()
+    except ArticleError:
+        raise
+    except urllib.error.HTTPError as exc:
+        raise FetchError(_http_error(url, exc)) from None
+    except urllib.error.URLError as exc:
+        raise FetchError(_connection_error(url, exc.reason, timeout)) from None
+    except (TimeoutError, http.client.HTTPException, OSError) as exc:
+        raise FetchError(_connection_error(url, exc, timeout)) from None
+    if suffix is None:
+        suffix = ".pdf" if data.startswith(b"%PDF-") else ".html"
+    if suffix != ".pdf" and charset:
+        data = _as_utf8(data, charset)
+    return ArticleFile(_article_name(final_url, suffix), data, final_url)
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows at most ``limit`` redirects, and only to http(s) addresses."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.followed = 0
+        self.max_redirections = limit + 1  # our own check below speaks first
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme.lower() not in ALLOWED_SCHEMES:
+            fp.close()
+            raise FetchError(f"{req.full_url}: redirected to {newurl}, which is not an http(s) "
+                             "address; not followed")
+        self.followed += 1
+        if self.followed > self.limit:
+            fp.close()
+            raise FetchError(f"{req.full_url}: more than {self.limit} redirects "
+                             "(ARTICLEQA_FETCH_MAX_REDIRECTS); open it in a browser and add "
+                             "the address it ends at")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(max_redirects: int) -> urllib.request.OpenerDirector:
+    """An opener with the http(s) handlers only: no file://, ftp:// or data: handler exists,
+    so no redirect can reach one."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
+                    urllib.request.HTTPSHandler(), urllib.request.HTTPDefaultErrorHandler(),
+                    _LimitedRedirects(max_redirects), urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    return opener
+
+
+def _suffix(url: str, headers: Message) -> str | None:
+    """The article suffix for the response's content type; None when the server sent none."""
+    if not headers.get("Content-Type"):
+        return None
+    kind = headers.get_content_type()
+    if kind not in CONTENT_TYPES:
+        raise FetchError(f"{url}: the server sent {kind}, not a web page; only HTML pages, "
+                         "PDFs and plain text can be added")
+    return CONTENT_TYPES[kind]
+
+
+def _read_capped(url: str, response: http.client.HTTPResponse, max_bytes: int,
+                 deadline: float, timeout: float) -> bytes:
+    """The body, refused as soon as it is known to be over ``max_bytes`` or too slow."""
+    limit = (f"over the {max_bytes / 1e6:g} MB limit (ARTICLEQA_MAX_FILE_MB); save the "
+             "article's text and add that instead")
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"{url}: the page is {int(declared) / 1e6:.1f} MB, {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(_READ_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"{url}: the page is larger than the limit: {limit}")
+        if time.monotonic() > deadline:
+            raise FetchError(f"{url}: the download took longer than {timeout:g} s "
+                             "(ARTICLEQA_FETCH_TIMEOUT_S)")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if not data.strip():
+        raise FetchError(f"{url}: the server sent an empty page")
+    return data
+
+
+def _http_error(url: str, exc: urllib.error.HTTPError) -> str:
+    exc.close()
+    code = exc.code
+    if 300 <= code < 400:
+        return f"{url}: a redirect could not be followed ({exc.reason})"
+    if code == 404 or code == 410:
+        return f"{url}: page not found (HTTP {code}); check the address"
+    if code in (401, 402, 403):
+        return (f"{url}: access refused (HTTP {code}); the page may need a login or refuse "
+                "automated readers: save it from your browser and add the .html or .pdf file")
+    if code == 429 or code >= 500:
+        return f"{url}: the server failed (HTTP {code} {exc.reason}); try again later"
+    return f"{url}: the server answered HTTP {code} {exc.reason}"
+
+
+def _connection_error(url: str, reason: object, timeout: float) -> str:
+    host = urlsplit(url).netloc
+    if isinstance(reason, socket.gaierror):
+        return f"{url}: host {urlsplit(url).hostname} not found; check the address and the network"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"{url}: {host} refused the connection; check the address and port"
+    if isinstance(reason, TimeoutError):
+        return f"{url}: no answer from {host} within {timeout:g} s (ARTICLEQA_FETCH_TIMEOUT_S)"
+    if isinstance(reason, ssl.SSLError):
+        return f"{url}: secure connection to {host} failed ({reason})"
+    return f"{url}: could not fetch the page ({reason})"
+
+
+def _as_utf8(data: bytes, charset: str) -> bytes:
+    """Bytes in the charset the HTTP header declared, as UTF-8 (which the readers try first)."""
+    try:
+        codec = codecs.lookup(charset).name
+    except LookupError:
+        return data
+    if codec == "utf-8":
+        return data
+    try:
+        data.decode("utf-8")
+        return data  # already valid UTF-8 whatever the header says
+    except UnicodeDecodeError:
+        return data.decode(codec, errors="replace").encode("utf-8")
+
+
+def _article_name(url: str, suffix: str) -> str:
+    """'https://host/news/frana-brennero.shtml' -> 'frana-brennero.html'; the host when the
+    path has no name."""
+    parts = urlsplit(url)
+    segments = [s for s in unquote(parts.path).split("/") if s]
+    stem = os.path.splitext(segments[-1])[0] if segments else ""
+    return safe_file_name((stem or parts.hostname or "article") + suffix)
+
+
+def _version() -> str:
+    try:
+        return version("articleqa")
+    except PackageNotFoundError:
+        return "dev"
