@@ -31,6 +31,35 @@ _UNITS = {
     "cinquantina": 50, "sessantina": 60, "settantina": 70, "ottantina": 80, "novantina": 90,
     "centinaio": 100, "centinaia": 100, "migliaio": 1000, "migliaia": 1000,
 }
+_TENS_IT = {"venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60,
+            "settanta": 70, "ottanta": 80, "novanta": 90}
+_UNITS_IT = {"uno": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7,
+             "otto": 8, "nove": 9}
+
+
+def _italian_compound(word: str) -> int | None:
+    """"cinquantadue" -> 52, "ventotto" -> 28, "trecento" -> 300, "duecentoquaranta" -> 240."""
+    total = 0
+    hundreds = re.match(r"(due|tre|quattro|cinque|sei|sette|otto|nove)?cento", word)
+    if hundreds:
+        total = 100 * _UNITS_IT.get(hundreds.group(1) or "uno", 1)
+        word = word[hundreds.end():]
+        if not word:
+            return total
+    for tens, value in _TENS_IT.items():
+        for stem in (tens, tens[:-1]):  # "ventuno", "trentotto": the vowel is dropped
+            rest = word[len(stem):] if word.startswith(stem) else None
+            if rest is None:
+                continue
+            if rest == "" and stem == tens:
+                return total + value
+            if rest in _UNITS_IT and (stem == tens) != (rest in ("uno", "otto")):
+                return total + value + _UNITS_IT[rest]
+    if total and word in _UNITS_IT:
+        return total + _UNITS_IT[word]
+    return None
+
+
 # Words that are numbers only after a number, or that are also common words.
 _NOT_ALONE = {"un", "una", "uno", "one", "sei", "hundred", "thousand", "cento"}
 _SCALES = {
@@ -82,7 +111,9 @@ def quantities(text: str) -> list[Quantity]:
     tokens = list(_TOKEN.finditer(folded))
     for i, token in enumerate(tokens):
         word = token.group()
-        if word not in _UNITS or any(s <= token.start() < e for s, e in taken):
+        compound = None if word in _UNITS else _italian_compound(word)
+        if (word not in _UNITS and compound is None) or \
+                any(s <= token.start() < e for s, e in taken):
             continue
         previous = tokens[i - 1].group() if i else ""
         following = tokens[i + 1].group() if i + 1 < len(tokens) else ""
@@ -90,7 +121,7 @@ def quantities(text: str) -> list[Quantity]:
             continue  # "una cinquantina" is counted from "cinquantina", "un milione" here
         if previous in _UNITS and previous not in _NOT_ALONE:
             continue  # "trenta sei" is counted from its first word
-        value = float(_UNITS[word])
+        value = float(_UNITS[word] if compound is None else compound)
         end = token.end()
         if following in _SCALES and following != "m":
             value *= _SCALES[following]

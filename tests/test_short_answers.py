@@ -83,6 +83,7 @@ def test_the_verifier_accepts_only_what_the_cited_sentences_say(short, question,
     ("oltre 21 miliardi di euro", 21e9), ("21 billion euros", 21e9),
     ("una cinquantina di membri", 50), ("about fifty", 50), ("3.357 metri", 3357),
     ("2,4 chilometri", 2.4), ("2.4 km", 2.4), ("diecimila lire", 10_000),
+    ("settantaquattro chilometri", 74), ("ventotto voti", 28), ("duecentoquaranta", 240),
 ])
 def test_numbers_are_compared_by_value_in_both_languages(text, value):
     assert [q.value for q in quantities(text)] == [value]
