@@ -429,7 +429,7 @@ def calibrate_command(questions: Path, split: str, corpus_dir: Path | None, with
 @click.option("--questions", type=click.Path(path_type=Path),
               help="Question set for the quality comparison [default: the dev set].")
 @click.option("--only", help="Comma-separated sections to run (default all): "
-              "cold_start,model_load,indexing,warm,baseline,scale.")
+              "cold_start,model_load,indexing,warm,short_answers,baseline,scale.")
 @answer_options
 @settings_options
 @friendly_errors

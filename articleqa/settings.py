@@ -112,7 +112,11 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_base_url.")
     llm_timeout_s: float = Field(120.0, gt=0)
     llm_max_tokens: int = Field(48, ge=8, description="Most tokens of a short answer.")
-    llm_threads: int = Field(2, ge=1)
+    llm_threads: int = Field(1, ge=1, description="Threads generating tokens. One: decoding is "
+                             "memory-bound, and with two, any other busy process (an e5 query, "
+                             "an upload) made ggml's threads wait on each other (measured "
+                             "0.3 tokens/s, against 8 with one).")
+    llm_batch_threads: int = Field(2, ge=1, description="Threads reading the prompt.")
 
     # -- ui
     host: str = Field("127.0.0.1", description="Bind address of the web UI.")

@@ -33,7 +33,8 @@ def make_llm(settings: Settings) -> tuple[LLM, str]:
     with _local_lock:  # one local model per process, however many sessions ask
         if _local_server is None:
             path = ensure_gguf(settings.resolved_model_cache_dir())
-            _local_server = LocalLLMServer(path, threads=settings.llm_threads)
+            _local_server = LocalLLMServer(path, threads=settings.llm_threads,
+                                           batch_threads=settings.llm_batch_threads)
     return openai_like(_local_server.base_url, MODEL_NAME, "none", settings), \
         f"local:{MODEL_NAME}"
 

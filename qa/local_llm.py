@@ -93,7 +93,8 @@ def _free_port() -> int:
 class LocalLLMServer:
     """xllamacpp serving the GGUF on 127.0.0.1:<free port> with an OpenAI-compatible API."""
 
-    def __init__(self, model_path: Path, threads: int = 2, n_ctx: int = 4096) -> None:
+    def __init__(self, model_path: Path, threads: int = 1, batch_threads: int = 2,
+                 n_ctx: int = 4096) -> None:
         import xllamacpp
 
         params = xllamacpp.CommonParams()
@@ -102,7 +103,11 @@ class LocalLLMServer:
         params.n_parallel = 1
         params.verbosity = -1  # llama.cpp logs every request on stderr otherwise
         params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
+        params.cpuparams_batch.n_threads = batch_threads
+        # No busy-waiting between ggml's threads: with polling on, one other busy process
+        # (an indexing job, a test run) made generation 100x slower here (0.3 tokens/s).
+        params.cpuparams.poll = 0
+        params.cpuparams_batch.poll = 0
         params.hostnames = ["127.0.0.1"]
         self.port = _free_port()
         params.port = self.port

@@ -28,7 +28,7 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
     env = dict(os.environ, ARTICLEQA_CORPUS_DIR=str(corpus))
     done = subprocess.run(
         [sys.executable, "-m", "articleqa", "bench", "--quick", "--json", "--only",
-         "cold_start,baseline,scale", "--questions", str(questions), "--data-dir",
+         "cold_start,short_answers,baseline,scale", "--questions", str(questions), "--data-dir",
          str(tmp_path / "data"), "--out", str(tmp_path / "b")],
         capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -36,6 +36,10 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
     assert set(report) >= {"cold_start", "baseline", "scale"}
     assert not {"indexing", "warm", "model_load"} & set(report), "--only runs only those"
     assert report["cold_start"]["ok"] is True and report["cold_start"]["ask_extractive_s"] > 0
+    spans = report["short_answers"]["extractive"]
+    assert "generative" not in report["short_answers"], "--quick never starts the LLM"
+    assert spans["accuracy_it"] == 1.0 and spans["quote"]["n"] == 2
+    assert spans["quote"]["p50_ms"] <= spans["short_answer"]["p50_ms"]
     baseline = report["baseline"]
     # Three sentences, two answerable questions: every system finds both within its top-k.
     for system in ("articleqa", "llama_index_default", "bm25_only"):
