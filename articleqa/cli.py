@@ -308,11 +308,12 @@ def chat_command(**flags: Any) -> None:
 @friendly_errors
 def ui_command(**flags: Any) -> None:
     """Open the chat UI in the browser (http://127.0.0.1:7860)."""
-    from articleqa.index.build import open_index
+    from articleqa.index.build import load_for_serving
     from articleqa.ui.app import create_state, launch
 
     settings = make_settings(**flags)
-    state = create_state(settings, open_index(settings, log=_log))
+    index, rebuild = load_for_serving(settings, log=_log)
+    state = create_state(settings, index, rebuild)
     _log(f"articleqa UI on http://{settings.host}:{settings.port} (Ctrl+C to stop)")
     launch(state, settings)
 

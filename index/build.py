@@ -35,7 +35,7 @@ from articleqa.index.corpus import (
     user_articles,
 )
 from articleqa.index.embeddings import load_embed_model
-from articleqa.index.manifest import IndexManifest, SourceEntry
+from articleqa.index.manifest import FORMAT_VERSION, IndexManifest, SourceEntry
 from articleqa.index.persist import (
     REBUILD_HINT,
     current_version,
@@ -161,6 +161,33 @@ def open_index(settings: Settings, embed_model: BaseEmbedding | None = None,
             if log:
                 log(f"{exc} -- rebuilding now.")
     return build_index(settings, embed_model, show_progress=show_progress, log=log)
+
+
+def load_for_serving(settings: Settings, embed_model: BaseEmbedding | None = None,
+                     log: Log | None = None) -> tuple[ArticleIndex, bool]:
+    """The index a server can answer from now, and whether to rebuild it in the background.
+
+    An index that is stale only because the bundled articles changed still answers (from the
+    articles it has) while the new one is built; a missing or damaged one, or one built with
+    another embedding model or chunking (its vectors cannot serve), is built first."""
+    embed_model = embed_model_for(settings, embed_model)
+    try:
+        return load_index(settings, embed_model), False
+    except IndexStaleError as exc:
+        version = current_version(settings.resolved_index_dir())
+        manifest = IndexManifest.read(version) if version else None
+        if manifest and manifest.format_version == FORMAT_VERSION and \
+                manifest.embed_model == settings.embed_model and \
+                manifest.chunking == settings.chunking_signature():
+            if log:
+                log(f"{exc} -- answering from it while a new one is built")
+            return read_version(version, embed_model), True
+        if log:
+            log(f"{exc} -- rebuilding now.")
+    except (IndexMissingError, IndexCorruptError) as exc:
+        if log:
+            log(f"{exc} -- rebuilding now.")
+    return build_index(settings, embed_model, show_progress=True, log=log), False
 
 
 # ---------------------------------------------------------------- add articles

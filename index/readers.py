@@ -68,6 +68,14 @@ def decode_text(article: ArticleFile, declared: str | None = None) -> str:
     data = article.data
     if not data.strip():
         raise ArticleError(f"{article.name}: the file is empty")
+    utf16 = _utf16_encoding(data)
+    if utf16:
+        try:
+            text = data.decode(utf16).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            text = ""
+        if text.strip() and not _looks_binary(text[:4096].encode("utf-8", "replace")):
+            return text
     if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
         raise ArticleError(f"{article.name}: this is a binary file, not text")
     for encoding in ("utf-8-sig", declared, "cp1252"):
@@ -92,6 +100,21 @@ def decode_html(article: ArticleFile) -> str:
         except LookupError:
             declared = None
     return decode_text(article, declared)
+
+
+def _utf16_encoding(data: bytes) -> str | None:
+    """UTF-16 (what Windows Notepad saves as "Unicode"): by its BOM, or by NUL bytes in every
+    other position of mostly-ASCII text."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 8:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
 
 
 def _looks_binary(head: bytes) -> bool:

@@ -146,3 +146,28 @@ def test_kill_9_while_a_version_is_written_keeps_the_previous_one(small_index, t
     # The next writer removes what the killed one left behind.
     add_articles(settings, [("ponte.txt", PONTE.encode())], embed_model=index.embed_model)
     assert not any(p.name.startswith(temp) for p in index_dir.iterdir())
+
+
+def test_a_stale_corpus_is_served_while_the_new_index_is_built(tmp_path, e5):
+    from articleqa.index.build import load_for_serving
+    from articleqa.ui.app import create_state
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Prima notizia\n" + PONTE, encoding="utf-8")
+    settings = fresh_settings(tmp_path, corpus_dir=corpus)
+    build_index(settings, embed_model=e5)
+    (corpus / "b.txt").write_text("Seconda notizia\n" + LAGO, encoding="utf-8")
+    logged: list[str] = []
+    index, rebuild = load_for_serving(settings, e5, log=logged.append)
+    assert rebuild and set(index.sources) == {"a.txt"}, "the old index answers at once"
+    assert "answering from it while a new one is built" in logged[0]
+    state = create_state(settings, index, rebuild=False)
+    state.rebuild()
+    assert set(state.index.sources) == {"a.txt", "b.txt"}
+    answer = state.answerer.answer("Quando si è ghiacciato il lago di Garda?", mode="extractive")
+    assert answer.citations[0].source == "b.txt" and "1929" in answer.short_answer
+    # Another embedding model cannot answer from these vectors: that one is built first.
+    other = settings.model_copy(update={"window_sentences": 3})
+    _, rebuild = load_for_serving(other, e5)
+    assert rebuild is False

@@ -363,3 +363,10 @@ def test_big_request_bodies_are_refused_before_they_are_read(guarded_ui):
     status, _, body = _post(f"{guarded_ui}/gradio_api/call/ask",
                             json.dumps({"data": ["x" * 3_000_000]}).encode(), "application/json")
     assert status == 413 and "over 1000000 bytes" in body["detail"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_decoded_not_refused_as_binary(encoding):
+    text = "Notizia da Trento\nIl sindaco ha inaugurato il ponte. Città più bella."
+    document = article_document(ArticleFile("unicode.txt", text.encode(encoding)))
+    assert "Il sindaco ha inaugurato il ponte." in document.text and "Città" in document.text

@@ -19,7 +19,7 @@ from starlette.middleware import Middleware
 from articleqa.choices import AnswerMode, RetrievalMode, values
 from articleqa.errors import UserError
 from articleqa.index.article_index import AddReport, ArticleIndex
-from articleqa.index.build import NewArticle, add_articles
+from articleqa.index.build import NewArticle, add_articles, build_index
 from articleqa.index.fetch import fetch_article
 from articleqa.index.readers import SUPPORTED_SUFFIXES, ArticleError
 from articleqa.qa.answerer import Answerer, create_answerer
@@ -65,6 +65,19 @@ class AppState:
     @property
     def index(self) -> ArticleIndex:
         return self.answerer.index
+
+    def rebuild(self) -> None:
+        """Build a fresh index (the bundled articles changed) and answer from it when done;
+        until then the old index keeps answering."""
+        try:
+            new_index = build_index(self.settings, embed_model=self.index.embed_model,
+                                    show_progress=True, log=log.warning)
+        except Exception:  # the old index keeps serving; the next start tries again
+            log.exception("background rebuild failed")
+            return
+        with self._swap_lock:
+            self.answerer = create_answerer(new_index, self.settings, log=log.warning)
+        log.warning("rebuilt index is live")
 
     def add_files(self, files: list[NewArticle]) -> AddReport:
         """Index ``files`` into a new index version, then answer from it."""
@@ -314,10 +327,14 @@ def launch(state: AppState, settings: Settings, prevent_thread_lock: bool = Fals
     return demo
 
 
-def create_state(settings: Settings, index: ArticleIndex) -> AppState:
+def create_state(settings: Settings, index: ArticleIndex, rebuild: bool = False) -> AppState:
     """The app's state; the LLM (when the answer mode wants one) starts in the background, so
-    the first question does not wait for the model to load."""
+    the first question does not wait for the model to load; with ``rebuild``, so does a new
+    index (the old one answers meanwhile)."""
     answerer = create_answerer(index, settings, log=log.warning)
     if answerer.wants_llm():
         threading.Thread(target=answerer.ensure_writer, name="llm-warm-up", daemon=True).start()
-    return AppState(answerer, settings)
+    state = AppState(answerer, settings)
+    if rebuild:
+        threading.Thread(target=state.rebuild, name="index-rebuild", daemon=True).start()
+    return state
