@@ -119,7 +119,9 @@ _DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")(?:\s+(?:del\
 _DATE_WORDS = re.compile(r"\b(oggi|ieri|domani|today|yesterday|tomorrow|lunedi|martedi|"
                          r"mercoledi|giovedi|venerdi|sabato|domenica|monday|tuesday|wednesday|"
                          r"thursday|friday|saturday|sunday|(?:[xvi]+|\w+esimo) secolo|"
-                         r"(?:quattro|cinque|sei|sette|otto|nove)cento|dopoguerra)\b")
+                         r"dopoguerra)\b")
+# "nel Novecento" is a century, "novecento persone" a count: centuries are capitalised.
+_CENTURY = re.compile(r"\b(?:Quattro|Cinque|Sei|Sette|Otto|Nove)cento\b")
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(?:del\s+|of\s+)?(\d{4})\b")
 _MONTH_DAY_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:,?\s+(\d{4}))?\b")
 _UNIT = re.compile(
@@ -167,8 +169,10 @@ def _number_candidates(text: str) -> list[Candidate]:
 def _date_candidates(text: str) -> list[Candidate]:
     folded = fold(text)  # same length as text for Latin letters: offsets stay valid
     spans: list[tuple[int, int]] = []
-    for pattern in (_DAY_MONTH, _MONTH_DAY_YEAR, _MONTH_YEAR, _YEAR, _DATE_WORDS):
-        for match in pattern.finditer(folded):
+    for pattern, haystack in ((_DAY_MONTH, folded), (_MONTH_DAY_YEAR, folded),
+                              (_MONTH_YEAR, folded), (_YEAR, folded), (_DATE_WORDS, folded),
+                              (_CENTURY, text)):
+        for match in pattern.finditer(haystack):
             if not any(s <= match.start() < e for s, e in spans):
                 spans.append((match.start(), match.end()))
     return [Candidate(s, e, text[s:e]) for s, e in sorted(spans)]

@@ -19,7 +19,7 @@ import numpy as np
 
 from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
-from articleqa.index.text import detect_language, sentence_spans
+from articleqa.index.text import detect_language, fold, sentence_spans
 from articleqa.qa.answer_types import (
     QuestionType,
     holds_answer,
@@ -74,6 +74,7 @@ class _Evidence:
     span_answer: str
     sentences: list[str]
     language: str  # of the article the best sentence comes from
+    conflict: bool = False  # two articles give different answers: both are shown
 
 
 class Answerer:
@@ -157,7 +158,7 @@ class Answerer:
         evidence = self._evidence(asked, chosen)
         quoted = self._answer(asked, evidence, passages, wanted, evidence.span_answer,
                               ShortAnswerSource.SPAN, decision)
-        if not self.wants_llm(wanted):
+        if not self.wants_llm(wanted) or evidence.conflict:
             yield self._finish(quoted, history, started, timings)
             return
         timings["quote"] = time.perf_counter() - started
@@ -253,8 +254,14 @@ class Answerer:
         holds = [holds_answer(s.text, asked.standalone, asked.qtype) for s in chosen]
         n_best = max(range(len(chosen)), key=lambda i: (holds[i], chosen[i].overlap, -i))
         span = spans[n_best].text or chosen[n_best].text
-        return _Evidence(citations, intro + " ".join(parts), f"{span} [{n_best + 1}]",
-                         [c.text for c in citations], self._language_of(chosen[n_best]))
+        short = f"{span} [{n_best + 1}]"
+        conflict = several and all(holds) and asked.qtype.explicit and \
+            len({fold(s.text) for s in spans}) > 1
+        if conflict:  # two articles answer differently: show both, each with its source
+            short = " · ".join(f"{s.text} [{n}]" for n, s in enumerate(spans, start=1))
+        return _Evidence(citations, intro + " ".join(parts), short,
+                         [c.text for c in citations], self._language_of(chosen[n_best]),
+                         conflict)
 
     def _rewrite(self, writer: ShortAnswerWriter, asked: _Question, evidence: _Evidence,
                  passages: list[Passage], decision: Decision,

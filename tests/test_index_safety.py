@@ -171,3 +171,42 @@ def test_a_stale_corpus_is_served_while_the_new_index_is_built(tmp_path, e5):
     other = settings.model_copy(update={"window_sentences": 3})
     _, rebuild = load_for_serving(other, e5)
     assert rebuild is False
+
+
+def test_kill_9_while_a_big_article_is_embedded_leaves_nothing_half_added(small_index,
+                                                                          tmp_path):
+    settings, index = small_index
+    before = load_index(settings, index.embed_model)
+    big = tmp_path / "lungo.txt"
+    big.write_text("Cronaca\n" + " ".join(f"Il consiglio numero {i} ha discusso il bilancio."
+                                          for i in range(400)), encoding="utf-8")
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir))
+    child = subprocess.Popen([sys.executable, "-m", "articleqa", "index", str(big)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(6)
+    assert child.poll() is None, "the child finished before it could be killed"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    after = load_index(settings, index.embed_model)  # no rebuild needed: not stale, not damaged
+    assert after.version_dir == before.version_dir and "lungo.txt" not in after.sources
+
+
+def test_a_small_upload_does_not_wait_for_a_big_one(small_index, tmp_path):
+    import threading
+
+    settings, index = small_index
+    big = "Cronaca\n" + " ".join(f"Il consiglio numero {i} ha discusso il bilancio." for i in
+                                 range(150))
+    finished: dict[str, float] = {}
+
+    def add(name: str, text: str) -> None:
+        add_articles(settings, [(name, text.encode())], embed_model=index.embed_model)
+        finished[name] = time.perf_counter()
+
+    slow = threading.Thread(target=add, args=("grande.txt", big))
+    slow.start()
+    time.sleep(1.0)
+    add("piccolo.txt", PONTE)
+    slow.join(timeout=300)
+    assert finished["piccolo.txt"] < finished["grande.txt"], "the small upload waited"
+    assert {"grande.txt", "piccolo.txt"} <= set(load_index(settings, index.embed_model).sources)

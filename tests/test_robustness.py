@@ -370,3 +370,22 @@ def test_utf16_text_is_decoded_not_refused_as_binary(encoding):
     text = "Notizia da Trento\nIl sindaco ha inaugurato il ponte. Città più bella."
     document = article_document(ArticleFile("unicode.txt", text.encode(encoding)))
     assert "Il sindaco ha inaugurato il ponte." in document.text and "Città" in document.text
+
+
+def test_two_articles_that_disagree_are_both_shown_with_their_sources(tmp_path, e5):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "comune.txt").write_text(
+        "Corteo a Trento, i numeri del Comune\nSabato si è svolto il corteo per il clima. "
+        "Secondo il Comune, al corteo per il clima di sabato hanno partecipato tremila persone.",
+        encoding="utf-8")
+    (corpus / "questura.txt").write_text(
+        "Corteo a Trento, i numeri della questura\nSabato si è svolto il corteo per il clima. "
+        "Secondo la questura, al corteo per il clima di sabato hanno partecipato ottocento "
+        "persone.", encoding="utf-8")
+    settings = fresh_settings(tmp_path, corpus_dir=corpus)
+    answer = Answerer(build_index(settings, embed_model=e5), settings).answer(
+        "Quante persone hanno partecipato al corteo per il clima di sabato?", mode="extractive")
+    assert {c.source for c in answer.citations} == {"comune.txt", "questura.txt"}
+    assert "tremila" in answer.short_answer and "ottocento" in answer.short_answer, answer.quote
+    assert "da «Corteo a Trento, i numeri del Comune»" in answer.quote
