@@ -112,7 +112,8 @@ def calibrate(measured: list[Measured], base: AnswerabilityPolicy | None = None,
         "min_overlap_same_language": [0.0, 0.15, 0.25, 0.35],
     }
     if any(m.model_declined is not None for m in measured):
-        grid["model_decline_overruled_at"] = [0.84, 0.86, 0.88, 0.90, 1.01]
+        grid["model_decline_same_language"] = [False, True]
+        grid["model_decline_cross_below"] = [0.0, 0.78, 0.80, 0.82, 0.84, 1.01]
     best: tuple[float, AnswerabilityPolicy, dict[str, float]] | None = None
     names = list(grid)
     for combo in itertools.product(*(grid[n] for n in names)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from articleqa.index.text import STOPWORDS, content_words, fold, stem
+from articleqa.index.text import STOPWORDS, content_words, fold, stem, stems
 from articleqa.qa.answer_types import (
     AnswerType,
     Candidate,
@@ -20,6 +20,7 @@ from articleqa.qa.answer_types import (
     candidates,
     in_question,
 )
+from articleqa.qa.facts import name_in
 
 MAX_SPAN_WORDS = 15
 _TOKEN = re.compile(r"[\w'’-]+")
@@ -79,6 +80,12 @@ def _typed_span(question: str, qtype: QuestionType, sentence: str,
     found = [c for c in candidates(sentence, qtype.kind) if not in_question(c, question)]
     if not found:
         return None
+    after = _object_of(question, sentence) if qtype.kind == AnswerType.PERSON else None
+    if after is not None:  # "Who did Witkoff meet?": the one named after Witkoff
+        later = [c for c in found if c.start > after]
+        if later:
+            return _without_question_names(
+                SentenceSpan(later[0].start, later[0].end, later[0].text.strip()), question)
 
     def distance(candidate: Candidate) -> tuple[float, float]:
         """Distance (in words) to the question's first repeated word, then the mean distance
@@ -90,7 +97,39 @@ def _typed_span(question: str, qtype: QuestionType, sentence: str,
         return near_first, mean
 
     best = min(found, key=lambda c: (distance(c), c.start))
-    return SentenceSpan(best.start, best.end, best.text.strip())
+    return _without_question_names(SentenceSpan(best.start, best.end, best.text.strip()),
+                                   question)
+
+
+def _without_question_names(span: SentenceSpan, question: str) -> SentenceSpan:
+    """"San Pietroburgo Kirill Dmitriev" for "…in St Petersburg?" -> "Kirill Dmitriev": the
+    question's own names are cut from the front of a run of names."""
+    asked = stems(question)
+    words = list(re.finditer(r"[\w'’-]+", span.text))
+    cut = 0
+    for i, word in enumerate(words):
+        if name_in(stem(word.group()), asked):
+            cut = i + 1
+    if 0 < cut < len(words):
+        start = span.start + words[cut].start()
+        return SentenceSpan(start, span.end, span.text[words[cut].start():])
+    return span
+
+
+_OBJECT_QUESTION = re.compile(r"^(?i:who|whom) (?i:did|does|do|will|would|has|have|had) "
+                              r"([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*)")
+
+
+def _object_of(question: str, sentence: str) -> int | None:
+    """For "Who did <Name> …?" (its answer is the object), where <Name> ends in the sentence."""
+    match = _OBJECT_QUESTION.match(question.strip())
+    if match is None:
+        return None
+    for name in reversed(match.group(1).split()):
+        found = re.search(rf"\b{re.escape(name)}\b", sentence)
+        if found:
+            return found.end()
+    return None
 
 
 def _cause_span(sentence: str) -> SentenceSpan | None:
