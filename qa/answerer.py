@@ -21,6 +21,7 @@ from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
 from articleqa.index.text import detect_language, fold, sentence_spans
 from articleqa.qa.answer_types import (
+    AnswerType,
     QuestionType,
     holds_answer,
     question_type,
@@ -210,7 +211,7 @@ class Answerer:
         language = "it" if detect_language(cleaned.text) == "it" else "en"
         standalone = history.standalone(cleaned.text) if history else cleaned.text
         qtype = question_type(cleaned.text)
-        if qtype.kind == "other" and standalone != cleaned.text:
+        if qtype.kind == AnswerType.OTHER and standalone != cleaned.text:
             qtype = question_type(standalone)
         return _Question(cleaned.text, standalone, language, qtype, tuple(cleaned.notes))
 

@@ -162,3 +162,39 @@ def test_cli_eval_end_to_end_writes_three_reports(tmp_path, index_settings, arti
     assert report["metrics"]["dense"]["overall"]["accuracy"] == 1.0
     assert "| bm25 | it |" in (out / "report.md").read_text(encoding="utf-8")
     assert (out / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_metrics_per_kind_short_answers_and_the_tradeoff_exact_values():
+    from articleqa.eval.report import tradeoff
+    from articleqa.eval.runner import group_metrics
+
+    def row(lang, kind, abstained, correct=False, short_correct=False, similarity=0.85,
+            reason=None, source="span", words=2):
+        return {"lang": lang, "kind": kind, "answerable": kind == "answerable",
+                "abstained": abstained, "correct": correct, "short_correct": short_correct,
+                "similarity": similarity, "abstain_reason": reason, "hit_rank": 1,
+                "citations": [], "citation_hits": 0, "unsupported_citations": 0, "f1": 0.0,
+                "latency_s": 0.1, "short_answer_source": None if abstained else source,
+                "short_words": words}
+
+    rows = [row("it", "answerable", False, True, True, 0.90, source="llm"),
+            row("en", "answerable", False, True, False, 0.82, words=4),
+            row("en", "answerable", True, similarity=0.77, reason="weak_match"),
+            row("it", "near_miss", False, similarity=0.88),
+            row("en", "off_topic", True, similarity=0.70, reason="weak_match"),
+            row("it", "missing_detail", True, similarity=0.86, reason="no_answer_of_type")]
+    metrics = group_metrics(rows)
+    assert set(metrics) == {"overall", "it", "en", "kind:near_miss", "kind:off_topic",
+                            "kind:missing_detail"}
+    assert metrics["overall"]["short_answer_accuracy"] == pytest.approx(1 / 3)
+    assert metrics["overall"]["short_answer_median_words"] == 3
+    assert metrics["overall"]["short_answer_by_llm"] == 0.5
+    assert metrics["en"]["false_abstention_rate"] == 0.5
+    assert metrics["kind:near_miss"]["abstention_recall"] == 0.0
+    assert metrics["kind:off_topic"]["abstention_recall"] == 1.0
+    # Raising the threshold to 0.83 abstains on the 0.82 answer and on nothing unanswerable
+    # that was answered at 0.88; the no_answer_of_type abstention stays.
+    points = dict((t, (acc, rec)) for t, acc, rec in tradeoff(rows, [0.75, 0.83, 0.89]))
+    assert points[0.75] == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    assert points[0.83] == (pytest.approx(1 / 3), pytest.approx(2 / 3))
+    assert points[0.89] == (pytest.approx(1 / 3), pytest.approx(1.0))
