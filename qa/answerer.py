@@ -200,11 +200,34 @@ class Answerer:
         if not scored:
             return passages, chosen, None
         best = max(chosen, key=lambda s: s.score)
+        if fits is not None and not any(fits(s) for s in chosen):
+            chosen = self._with_answering_neighbour(best, chosen, fits)
         window = " ".join([best.passage.text] + [s.passage.text for s in chosen])
         signals = measure(asked.standalone, asked.qtype, best, " ".join(s.text for s in chosen),
                           window, self.index.sources[best.passage.source].text,
                           asked.language == self._language_of(best), self.vocabulary)
         return passages, chosen, signals
+
+    def _with_answering_neighbour(self, best: ScoredSentence, chosen: list[ScoredSentence],
+                                  fits: Callable[[ScoredSentence], bool]
+                                  ) -> list[ScoredSentence]:
+        """"In quell'anno il Maggior Consiglio…" answers "In che anno…?" only with the sentence
+        before it: when no chosen sentence holds an answer of the asked type, the best one's
+        neighbour that does is quoted too."""
+        text = self.index.sources[best.passage.source].text
+        spans = sentence_spans(text)
+        at = next((i for i, s in enumerate(spans) if s.start == best.start), None)
+        if at is None:
+            return chosen
+        for i in (at - 1, at + 1):
+            if 0 <= i < len(spans):
+                span = spans[i]
+                neighbour = replace(best, start=span.start, end=span.end,
+                                    text=text[span.start:span.end], overlap=0.0,
+                                    score=best.score - 1e-6)
+                if self._quotable(neighbour) and fits(neighbour):
+                    return sorted([best, neighbour], key=lambda s: s.start)
+        return chosen
 
     def _prepare(self, question: str, history: ChatHistory | None) -> _Question:
         cleaned = clean_question(question, self.settings.max_question_chars)
