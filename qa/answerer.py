@@ -53,6 +53,9 @@ from articleqa.settings import Settings
 SHORT_SENTENCE = 90  # captions and post signatures: quote them with the sentence before
 HEADING_CHARS = 80  # a line this short without final punctuation is a heading, not an answer
 Log = Callable[[str], None]
+# Answers a neighbouring sentence may supply: dates and numbers are found reliably, while any
+# capitalised word would pass for a person ("Como" for "Chi ha vinto la regata?").
+_NEIGHBOUR_TYPES = frozenset({AnswerType.DATE, AnswerType.NUMBER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +203,9 @@ class Answerer:
         if not scored:
             return passages, chosen, None
         best = max(chosen, key=lambda s: s.score)
-        if fits is not None and not any(fits(s) for s in chosen):
-            chosen = self._with_answering_neighbour(best, chosen, fits)
+        if (fits is not None and asked.qtype.kind in _NEIGHBOUR_TYPES
+                and not any(fits(s) for s in chosen)):
+            chosen = self._with_answering_neighbour(best, chosen, passages, fits)
         window = " ".join([best.passage.text] + [s.passage.text for s in chosen])
         signals = measure(asked.standalone, asked.qtype, best, " ".join(s.text for s in chosen),
                           window, self.index.sources[best.passage.source].text,
@@ -209,24 +213,30 @@ class Answerer:
         return passages, chosen, signals
 
     def _with_answering_neighbour(self, best: ScoredSentence, chosen: list[ScoredSentence],
+                                  passages: list[Passage],
                                   fits: Callable[[ScoredSentence], bool]
                                   ) -> list[ScoredSentence]:
         """"In quell'anno il Maggior Consiglio…" answers "In che anno…?" only with the sentence
-        before it: when no chosen sentence holds an answer of the asked type, the best one's
-        neighbour that does is quoted too."""
+        before it: when no chosen sentence holds a date or number of the asked kind, the best
+        one's neighbour that does is quoted too, cited with a retrieved passage that holds it."""
         text = self.index.sources[best.passage.source].text
         spans = sentence_spans(text)
         at = next((i for i, s in enumerate(spans) if s.start == best.start), None)
         if at is None:
             return chosen
         for i in (at - 1, at + 1):
-            if 0 <= i < len(spans):
-                span = spans[i]
-                neighbour = replace(best, start=span.start, end=span.end,
-                                    text=text[span.start:span.end], overlap=0.0,
-                                    score=best.score - 1e-6)
-                if self._quotable(neighbour) and fits(neighbour):
-                    return sorted([best, neighbour], key=lambda s: s.start)
+            if not 0 <= i < len(spans):
+                continue
+            span = spans[i]
+            owner = next((p for p in passages if p.source == best.passage.source
+                          and p.start <= span.start and span.end <= p.end), None)
+            if owner is None:
+                continue
+            neighbour = replace(best, passage=owner, start=span.start, end=span.end,
+                                text=text[span.start:span.end], overlap=0.0,
+                                score=best.score - 1e-6)
+            if self._quotable(neighbour) and fits(neighbour):
+                return sorted([best, neighbour], key=lambda s: s.start)
         return chosen
 
     def _prepare(self, question: str, history: ChatHistory | None) -> _Question:

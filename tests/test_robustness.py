@@ -360,8 +360,22 @@ def test_login_throttle_backs_off_exponentially_and_resets_on_success():
 
 
 def test_big_request_bodies_are_refused_before_they_are_read(guarded_ui):
-    status, _, body = _post(f"{guarded_ui}/gradio_api/call/ask",
-                            json.dumps({"data": ["x" * 3_000_000]}).encode(), "application/json")
+    """Only the headers are sent: the 413 must come before any of the 3 MB body is read (a
+    client that sends the body meanwhile may see the socket closed under it instead)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(guarded_ui)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    try:
+        connection.putrequest("POST", "/gradio_api/call/ask")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(3_000_000))
+        connection.endheaders()
+        response = connection.getresponse()
+        status, body = response.status, json.loads(response.read())
+    finally:
+        connection.close()
     assert status == 413 and "over 1000000 bytes" in body["detail"]
 
 

@@ -234,6 +234,35 @@ def test_follow_ups_get_short_answers_too(article_index, index_settings):
     assert follow.short_answer == "Kirill Dmitriev [1]" and follow.short_answer_source == "llm"
 
 
+@pytest.mark.parametrize("question,found,not_found", [
+    # The year is in the sentence before "In quell'anno…", which alone matches the question.
+    ("In che anno il Maggior Consiglio fu chiuso ai nuovi membri?", "1297", None),
+    # "Chi" with a non-person answer: the neighbour's capitalised "Como" is not taken instead.
+    ("Chi ha vinto la regata di domenica?", "squadra svizzera", "Como"),
+])
+def test_a_neighbouring_sentence_supplies_a_date_or_number_but_not_a_name(
+        tmp_path, e5, question, found, not_found):
+    from articleqa.index.build import build_index
+    from tests.conftest import fresh_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lago.txt").write_text(
+        "Cronache di lago e di laguna\nIl sindaco di Como ha aperto un nuovo porto sul lago. "
+        "La regata di domenica è stata vinta da una squadra svizzera. Il traghetto delle otto "
+        "è stato cancellato per il vento forte. A Venezia la riforma arrivò nel 1297. "
+        "In quell'anno il Maggior Consiglio fu chiuso ai nuovi membri e divenne ereditario. "
+        "Da allora le famiglie ammesse furono iscritte nel Libro d'oro.", encoding="utf-8")
+    settings = fresh_settings(tmp_path, corpus_dir=corpus)
+    answer = Answerer(build_index(settings, embed_model=e5), settings).answer(
+        question, mode="extractive")
+    assert not answer.abstained and found in answer.short_answer, answer.quote
+    assert not_found is None or not_found not in answer.short_answer
+    text = (corpus / "lago.txt").read_text(encoding="utf-8")
+    for citation in answer.citations:
+        assert text[citation.start:citation.end] == citation.text
+
+
 # ---------------------------------------------------------------- the real bundled model
 
 @pytest.mark.skipif(local_model_missing() is not None,
