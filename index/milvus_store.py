@@ -47,6 +47,8 @@ class VersionedMilvusVectorStore(MilvusVectorStore):
 
     read_version: int = 0
     write_version: int = 0
+    fresh: bool = False  # created by this process for a full build, not published yet
+    embedded: bool = False  # Milvus Lite (a .db path), not a server
 
     def add(self, nodes: list[BaseNode], **add_kwargs: Any) -> list[str]:
         tagged = []
@@ -96,15 +98,24 @@ class VersionedMilvusVectorStore(MilvusVectorStore):
         self.write_version = version
 
     def seal(self) -> None:
-        """Make inserted rows durable before the version that names them is published."""
+        """Make inserted rows durable before the version that names them is published. After
+        a full build into embedded Milvus Lite, also build the vector index now: Milvus Lite
+        builds segment indexes at load (until then it searches by brute force, and its
+        describe_index already says "Finished"), so readers would pay for it otherwise. Not
+        after appends: a served collection is never released, and Milvus Lite searches new
+        small segments by brute force. A Milvus server indexes in the background."""
         self.client.flush(self.collection_name)
+        if self.fresh and self.embedded:
+            self.client.release_collection(self.collection_name)
+            self.client.load_collection(self.collection_name)
+        self.fresh = False
 
 
 def collection_name(prefix: str, index_id: str, version: int) -> str:
     return f"{prefix}_{index_id}_v{version:06d}"
 
 
-def _index_params(kind: FaissKind | str) -> tuple[dict, dict]:
+def index_params(kind: FaissKind | str) -> tuple[dict, dict]:
     """Milvus index and search parameters matching the FAISS ones (inner product = cosine)."""
     if kind == FaissKind.HNSW:
         return ({"index_type": "HNSW", "M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION},
@@ -128,8 +139,8 @@ def connect(uri: str, token: str, collection: str, dim: int, kind: FaissKind | s
     """Open ``collection`` (``create``: make it, with its vector and BM25 indexes)."""
     from articleqa.index.vector_store import VectorStoreError
 
-    index_config, search_config = _index_params(kind)
-    options = _client_options(uri)
+    index_config, search_config = index_params(kind)
+    options = client_options(uri)
     try:
         with _quiet(_CONNECT_LOGGERS):  # failures are explained below, without tracebacks
             if not create and not MilvusClient(uri=uri, token=token, **options) \
@@ -145,12 +156,13 @@ def connect(uri: str, token: str, collection: str, dim: int, kind: FaissKind | s
                 consistency_level="Strong", batch_size=INSERT_BATCH, use_async_client=False,
                 **options)
         store.client.load_collection(collection)  # a reopened collection starts released
+        store.fresh, store.embedded = create, uri.endswith(".db")
     except MilvusException as exc:
         raise VectorStoreError(_explain(uri, exc)) from exc
     return store
 
 
-def _client_options(uri: str) -> dict[str, Any]:
+def client_options(uri: str) -> dict[str, Any]:
     """pymilvus pings every 10 s even when idle; the embedded Milvus Lite gRPC server keeps
     gRPC's default (one ping per 5 minutes) and answers with GOAWAY "too_many_pings", which
     drops the connection and logs errors. Loopback needs no keepalive: ping only during long
