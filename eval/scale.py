@@ -297,7 +297,7 @@ def lite_child(workdir: str, kind: str) -> None:
     """Runs in its own process: build a Milvus Lite collection, search it, write lite.json."""
     from pymilvus import DataType, MilvusClient
 
-    from articleqa.index.milvus_store import client_options, index_params
+    from articleqa.index.milvus_store import client_options, index_params, wait_for_lite_indexes
 
     folder = Path(workdir)
     data = np.load(folder / "data.npy", mmap_mode="r")
@@ -322,10 +322,7 @@ def lite_child(workdir: str, kind: str) -> None:
     insert_s = time.perf_counter() - started
     del data  # unmap the input: what stays resident is Milvus Lite's own
     client.flush("bench")
-    # Milvus Lite builds segment indexes at load (before that it searches by brute force,
-    # while describe_index already says "Finished"): reload, as the app does after a build.
-    client.release_collection("bench")
-    client.load_collection("bench")
+    wait_for_lite_indexes(uri, "bench")  # as the app does after a full build
     build_s = time.perf_counter() - started
     segments = len(list((Path(uri) / "collections" / "bench").rglob("*.parquet")))
     seconds, found = [], []

@@ -49,6 +49,7 @@ class VersionedMilvusVectorStore(MilvusVectorStore):
     write_version: int = 0
     fresh: bool = False  # created by this process for a full build, not published yet
     embedded: bool = False  # Milvus Lite (a .db path), not a server
+    lite_path: str = ""
 
     def add(self, nodes: list[BaseNode], **add_kwargs: Any) -> list[str]:
         tagged = []
@@ -98,16 +99,13 @@ class VersionedMilvusVectorStore(MilvusVectorStore):
         self.write_version = version
 
     def seal(self) -> None:
-        """Make inserted rows durable before the version that names them is published. After
-        a full build into embedded Milvus Lite, also build the vector index now: Milvus Lite
-        builds segment indexes at load (until then it searches by brute force, and its
-        describe_index already says "Finished"), so readers would pay for it otherwise. Not
-        after appends: a served collection is never released, and Milvus Lite searches new
-        small segments by brute force. A Milvus server indexes in the background."""
+        """Make inserted rows durable before the version that names them is published; after
+        a full build into embedded Milvus Lite, also wait for its segment indexes (below).
+        Appends do not wait: Milvus Lite searches new small segments by brute force until
+        they are indexed, and a Milvus server indexes in the background by design."""
         self.client.flush(self.collection_name)
         if self.fresh and self.embedded:
-            self.client.release_collection(self.collection_name)
-            self.client.load_collection(self.collection_name)
+            wait_for_lite_indexes(self.lite_path, self.collection_name)
         self.fresh = False
 
 
@@ -157,6 +155,7 @@ def connect(uri: str, token: str, collection: str, dim: int, kind: FaissKind | s
                 **options)
         store.client.load_collection(collection)  # a reopened collection starts released
         store.fresh, store.embedded = create, uri.endswith(".db")
+        store.lite_path = uri if store.embedded else ""
     except MilvusException as exc:
         raise VectorStoreError(_explain(uri, exc)) from exc
     return store
@@ -210,6 +209,22 @@ def drop_collections(store: VersionedMilvusVectorStore, index_id: str,
     for name in dropped:
         store.client.drop_collection(name)
     return dropped
+
+
+def wait_for_lite_indexes(path: str, collection: str) -> None:
+    """Wait until embedded Milvus Lite has indexed what was flushed. Milvus Lite 3.2 builds
+    segment indexes in a background thread of this process after each flush and searches by
+    brute force until then, while describe_index already says "Finished"; releasing and
+    reloading instead races with that thread (a half-written index file fails the load).
+    pymilvus has no call for this, so drain the engine's background queue directly; if its
+    internals change, searches stay correct (brute force) until the index is built."""
+    from milvus_lite.server_manager import server_manager_instance
+
+    try:
+        engine = server_manager_instance._servers[os.path.abspath(path)][1]
+        engine.get_collection(collection)._wait_for_bg()
+    except (AttributeError, KeyError, LookupError, TypeError):
+        return
 
 
 def release_lite(path: str) -> None:
