@@ -232,8 +232,7 @@ def scale(answerer, settings: Settings, questions: list[str], quick: bool,
 
     articles = [s.text for s in answerer.index.sources.values()]
     return run_scale(answerer.index.embed_model, articles, questions,
-                     QUICK_SCALE_SIZES if quick else SCALE_SIZES, quick,
-                     settings.hnsw_threshold, log)
+                     QUICK_SCALE_SIZES if quick else SCALE_SIZES, quick, settings, log)
 
 
 # ---------------------------------------------------------------- driver

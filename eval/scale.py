@@ -24,6 +24,7 @@ any ANN index finds the few real vectors among them and recall looks perfect. He
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import shutil
@@ -341,12 +342,136 @@ def lite_child(workdir: str, kind: str) -> None:
     (folder / "lite.json").write_text(json.dumps(result))
 
 
+# ---------------------------------------------------------------- the whole index, per store
+
+def synthetic_corpus(vectors: np.ndarray, passages: list[str], per_article: int = 25):
+    """Chunks with the given vectors and real passages as text, grouped into articles whose
+    texts the chunk offsets point into (what a real index of that size holds)."""
+    import hashlib
+
+    from llama_index.core.schema import TextNode
+
+    from articleqa.index.article_index import SourceText
+    from articleqa.index.manifest import SourceEntry
+
+    nodes, sources, entries = [], {}, []
+    keys = ["source", "title", "language", "sha256"]
+    for first in range(0, len(vectors), per_article):
+        chunks = [passages[i % len(passages)] for i in range(first, min(first + per_article,
+                                                                         len(vectors)))]
+        text = " ".join(chunks)
+        name = f"archivio-{first // per_article:07d}.txt"
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        start = 0
+        for offset, chunk in enumerate(chunks):
+            end = start + len(chunk)
+            nodes.append(TextNode(
+                id_=f"{name}#{digest[:12]}@{start}-{end}", text=chunk,
+                embedding=vectors[first + offset].tolist(), start_char_idx=start,
+                end_char_idx=end, metadata={"source": name, "title": name, "language": "it",
+                                            "sha256": digest},
+                excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=keys))
+            start = end + 1
+        sources[name] = SourceText(name, name, "it", text)
+        entries.append(SourceEntry(source=name, sha256=digest, title=name, language="it",
+                                   chars=len(text), chunks=len(chunks), bundled=False))
+    return nodes, sources, entries
+
+
+def index_footprint(settings, embed, vectors: np.ndarray, passages: list[str],
+                    workdir: Path) -> dict[str, Any]:
+    """The whole index at this size in each store: publish time, disk, load time and memory
+    in a fresh process (what every CLI command and UI replica pays), adding one article."""
+    from llama_index.core import StorageContext, VectorStoreIndex
+
+    from articleqa.choices import FaissKind
+    from articleqa.index.article_index import ArticleIndex
+    from articleqa.index.build import add_articles
+    from articleqa.index.manifest import IndexManifest
+    from articleqa.index.persist import write_lock, write_version
+    from articleqa.index.vector_store import new_index_id, new_vector_store, release_embedded
+    from articleqa.index.vectors import faiss_kind_for
+
+    (workdir / "corpus").mkdir(parents=True, exist_ok=True)  # nothing bundled: all "added"
+    out: dict[str, Any] = {"chunks": len(vectors)}
+    for store in ("faiss", "milvus"):
+        run = settings.model_copy(update={"data_dir": workdir / store, "index_dir": None,
+                                          "corpus_dir": workdir / "corpus",
+                                          "vector_store": store, "milvus_uri": None})
+        nodes, sources, entries = synthetic_corpus(vectors, passages)
+        index_dir = run.resolved_index_dir()
+        started = time.perf_counter()
+        with write_lock(index_dir):  # as build_index, with the vectors already computed
+            manifest = IndexManifest(
+                embed_model=run.embed_model, embed_dim=vectors.shape[1],
+                chunking=run.chunking_signature(), sources=entries,
+                faiss_kind=str(faiss_kind_for(FaissKind.AUTO, len(nodes), run.hnsw_threshold)),
+                index_id=new_index_id(None), version=1)
+            storage = StorageContext.from_defaults(vector_store=new_vector_store(run, manifest))
+            vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed,
+                                            insert_batch_size=2048)
+            write_version(ArticleIndex(manifest, vector_index, sources, embed, nodes),
+                          index_dir, {}, 1)
+        publish_s = time.perf_counter() - started
+        del nodes, vector_index, storage
+        disk = _disk_mb(index_dir)
+        release_embedded(run)  # the fresh process below opens the Lite database
+        loaded = _load_in_fresh_process(run)
+        started = time.perf_counter()
+        _, report = add_articles(run, [("nuovo.txt", b"Nuovo articolo. Il consiglio comunale "
+                                        b"ha approvato il bilancio.")], embed)
+        out[store] = {"publish_s": round(publish_s, 1), "disk_mb": disk,
+                      "fresh_process_load": loaded,
+                      "add_one_article_s": round(time.perf_counter() - started, 2),
+                      "disk_after_add_mb": _disk_mb(index_dir), "added": report.added}
+        release_embedded(run)
+    return out
+
+
+def _disk_mb(folder: Path) -> float:
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def _load_in_fresh_process(settings) -> dict[str, Any]:
+    env = {**os.environ, "ARTICLEQA_DATA_DIR": str(settings.data_dir),
+           "ARTICLEQA_CORPUS_DIR": str(settings.corpus_dir),
+           "ARTICLEQA_VECTOR_STORE": str(settings.vector_store),
+           "ARTICLEQA_HNSW_THRESHOLD": str(settings.hnsw_threshold)}
+    env.pop("ARTICLEQA_INDEX_DIR", None)
+    env.pop("ARTICLEQA_MILVUS_URI", None)
+    done = subprocess.run([sys.executable, "-c", "from articleqa.eval.scale import "
+                           "load_child; load_child()"], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def load_child() -> None:
+    """Runs in a fresh process: load the index, print load time and the memory it took."""
+    import articleqa.index.persist  # noqa: F401  (imports are not the index's memory)
+    from articleqa.index.build import load_index
+    from articleqa.index.embeddings import load_embed_model
+    from articleqa.settings import Settings
+
+    settings = Settings()
+    if settings.vector_store == "milvus":
+        import articleqa.index.milvus_store  # noqa: F401
+    embed = load_embed_model(settings.embed_model, settings.embed_threads)
+    before = _rss_mb()
+    started = time.perf_counter()
+    index = load_index(settings, embed, check_corpus=False)
+    print(json.dumps({"load_s": round(time.perf_counter() - started, 2),
+                      "rss_mb": round(_rss_mb() - before, 1),
+                      "chunks": index.manifest.chunk_count}))
+
+
 # ---------------------------------------------------------------- the section
 
 def run_scale(embed, indexed_articles: list[str], questions: list[str], sizes: tuple[int, ...],
-              quick: bool, hnsw_threshold: int, log: Log = lambda _: None,
+              quick: bool, settings, log: Log = lambda _: None,
               seed: int = 11) -> dict[str, Any]:
-    """Real-looking vectors at each size; FAISS flat/HNSW and Milvus Lite measured on them."""
+    """Real-looking vectors at each size; FAISS flat/HNSW and Milvus Lite measured on them;
+    at the first size, also the whole index (vectors, text, offsets) in each store."""
     from articleqa.choices import FaissKind
     from articleqa.index.vectors import faiss_kind_for
 
@@ -371,10 +496,14 @@ def run_scale(embed, indexed_articles: list[str], questions: list[str], sizes: t
         result: dict[str, Any] = {"vectors": size, "real": len(pool),
                                   "synthetic": size - len(pool)}
         result |= measure_faiss(data, truth)
-        kind = faiss_kind_for(FaissKind.AUTO, size, hnsw_threshold)  # as an index this big
+        kind = faiss_kind_for(FaissKind.AUTO, size, settings.hnsw_threshold)  # as the app
         workdir = Path(tempfile.mkdtemp(prefix="articleqa-lite-"))
         try:
             result["milvus_lite"] = measure_milvus_lite(data, truth, str(kind), workdir)
+            if size == sizes[0]:
+                log(f"scale: whole index of {size:,} chunks in each store …")
+                out["index_footprint"] = index_footprint(settings, embed, data, texts,
+                                                         workdir / "footprint")
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         out["sizes"][str(size)] = result
