@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -287,8 +288,8 @@ def measure_milvus_lite(data: np.ndarray, truth: Truth, kind: str,
     return result
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _rss_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -381,7 +382,25 @@ def synthetic_corpus(vectors: np.ndarray, passages: list[str], per_article: int 
 def index_footprint(settings, embed, vectors: np.ndarray, passages: list[str],
                     workdir: Path) -> dict[str, Any]:
     """The whole index at this size in each store: publish time, disk, load time and memory
-    in a fresh process (what every CLI command and UI replica pays), adding one article."""
+    in a fresh process (what every CLI command and UI replica pays), adding one article.
+    ``milvus_server`` is Milvus reached over the network (``milvus-lite server`` standing in
+    for a cluster): the articleqa process then holds no vectors and no chunk text."""
+    (workdir / "corpus").mkdir(parents=True, exist_ok=True)  # nothing bundled: all "added"
+    out: dict[str, Any] = {"chunks": len(vectors)}
+    with lite_server(workdir / "server") as (server_uri, server_pid):
+        for name, store, uri in (("faiss", "faiss", None), ("milvus_lite", "milvus", None),
+                                 ("milvus_server", "milvus", server_uri)):
+            run = settings.model_copy(update={
+                "data_dir": workdir / name, "index_dir": None, "corpus_dir": workdir / "corpus",
+                "vector_store": store, "milvus_uri": uri})
+            out[name] = _footprint(run, embed, vectors, passages)
+            if uri:
+                out[name]["server_rss_mb"] = round(_rss_mb(server_pid), 1)
+                out[name]["server_disk_mb"] = _disk_mb(workdir / "server")
+    return out
+
+
+def _footprint(run, embed, vectors: np.ndarray, passages: list[str]) -> dict[str, Any]:
     from llama_index.core import StorageContext, VectorStoreIndex
 
     from articleqa.choices import FaissKind
@@ -392,40 +411,64 @@ def index_footprint(settings, embed, vectors: np.ndarray, passages: list[str],
     from articleqa.index.vector_store import new_index_id, new_vector_store, release_embedded
     from articleqa.index.vectors import faiss_kind_for
 
-    (workdir / "corpus").mkdir(parents=True, exist_ok=True)  # nothing bundled: all "added"
-    out: dict[str, Any] = {"chunks": len(vectors)}
-    for store in ("faiss", "milvus"):
-        run = settings.model_copy(update={"data_dir": workdir / store, "index_dir": None,
-                                          "corpus_dir": workdir / "corpus",
-                                          "vector_store": store, "milvus_uri": None})
-        nodes, sources, entries = synthetic_corpus(vectors, passages)
-        index_dir = run.resolved_index_dir()
-        started = time.perf_counter()
-        with write_lock(index_dir):  # as build_index, with the vectors already computed
-            manifest = IndexManifest(
-                embed_model=run.embed_model, embed_dim=vectors.shape[1],
-                chunking=run.chunking_signature(), sources=entries,
-                faiss_kind=str(faiss_kind_for(FaissKind.AUTO, len(nodes), run.hnsw_threshold)),
-                index_id=new_index_id(None), version=1)
-            storage = StorageContext.from_defaults(vector_store=new_vector_store(run, manifest))
-            vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed,
-                                            insert_batch_size=2048)
-            write_version(ArticleIndex(manifest, vector_index, sources, embed, nodes),
-                          index_dir, {}, 1)
-        publish_s = time.perf_counter() - started
-        del nodes, vector_index, storage
-        disk = _disk_mb(index_dir)
-        release_embedded(run)  # the fresh process below opens the Lite database
-        loaded = _load_in_fresh_process(run)
-        started = time.perf_counter()
-        _, report = add_articles(run, [("nuovo.txt", b"Nuovo articolo. Il consiglio comunale "
-                                        b"ha approvato il bilancio.")], embed)
-        out[store] = {"publish_s": round(publish_s, 1), "disk_mb": disk,
-                      "fresh_process_load": loaded,
-                      "add_one_article_s": round(time.perf_counter() - started, 2),
-                      "disk_after_add_mb": _disk_mb(index_dir), "added": report.added}
-        release_embedded(run)
-    return out
+    nodes, sources, entries = synthetic_corpus(vectors, passages)
+    index_dir = run.resolved_index_dir()
+    started = time.perf_counter()
+    with write_lock(index_dir):  # as build_index, with the vectors already computed
+        manifest = IndexManifest(
+            embed_model=run.embed_model, embed_dim=vectors.shape[1],
+            chunking=run.chunking_signature(), sources=entries,
+            faiss_kind=str(faiss_kind_for(FaissKind.AUTO, len(nodes), run.hnsw_threshold)),
+            index_id=new_index_id(None), version=1)
+        storage = StorageContext.from_defaults(vector_store=new_vector_store(run, manifest))
+        vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed,
+                                        insert_batch_size=2048)
+        write_version(ArticleIndex(manifest, vector_index, sources, embed, nodes),
+                      index_dir, {}, 1)
+    publish_s = time.perf_counter() - started
+    del nodes, vector_index, storage
+    disk = _disk_mb(index_dir)
+    release_embedded(run)  # the fresh process below opens an embedded Lite database
+    loaded = _load_in_fresh_process(run)
+    started = time.perf_counter()
+    _, report = add_articles(run, [("nuovo.txt", b"Nuovo articolo. Il consiglio comunale "
+                                    b"ha approvato il bilancio.")], embed)
+    add_s = time.perf_counter() - started
+    release_embedded(run)
+    return {"publish_s": round(publish_s, 1), "disk_mb": disk, "fresh_process_load": loaded,
+            "add_one_article_s": round(add_s, 2), "disk_after_add_mb": _disk_mb(index_dir),
+            "added": report.added}
+
+
+@contextmanager
+def lite_server(data_dir: Path, timeout_s: float = 60.0):
+    """``milvus-lite server`` in its own process on a free loopback port: a stand-in for a
+    Milvus server (articleqa talks to it over gRPC as to a cluster). Yields (uri, pid)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir",
+                               str(data_dir), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("milvus-lite server did not start") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def _disk_mb(folder: Path) -> float:
@@ -439,6 +482,8 @@ def _load_in_fresh_process(settings) -> dict[str, Any]:
            "ARTICLEQA_HNSW_THRESHOLD": str(settings.hnsw_threshold)}
     env.pop("ARTICLEQA_INDEX_DIR", None)
     env.pop("ARTICLEQA_MILVUS_URI", None)
+    if settings.milvus_uri:
+        env["ARTICLEQA_MILVUS_URI"] = settings.milvus_uri
     done = subprocess.run([sys.executable, "-c", "from articleqa.eval.scale import "
                            "load_child; load_child()"], capture_output=True, text=True, env=env)
     if done.returncode != 0:

@@ -22,6 +22,7 @@ import os
 import re
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
@@ -162,11 +163,12 @@ def connect(uri: str, token: str, collection: str, dim: int, kind: FaissKind | s
 
 
 def client_options(uri: str) -> dict[str, Any]:
-    """pymilvus pings every 10 s even when idle; the embedded Milvus Lite gRPC server keeps
-    gRPC's default (one ping per 5 minutes) and answers with GOAWAY "too_many_pings", which
-    drops the connection and logs errors. Loopback needs no keepalive: ping only during long
-    calls, and rarely."""
-    if not uri.endswith(".db"):
+    """pymilvus pings every 10 s even when idle; Milvus Lite's gRPC server (embedded, or
+    ``milvus-lite server``) keeps gRPC's default (one ping per 5 minutes) and answers with
+    GOAWAY "too_many_pings", which drops the connection and logs errors. Loopback needs no
+    keepalive: ping only during long calls, and rarely. Remote servers keep pymilvus' pings."""
+    host = urlsplit(uri).hostname if "://" in uri else None
+    if not (uri.endswith(".db") or host in ("127.0.0.1", "localhost", "::1")):
         return {}
     return {"grpc_options": {"grpc.keepalive_time_ms": 360_000,
                              "grpc.keepalive_permit_without_calls": False}}

@@ -61,7 +61,7 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
         sweep = result["hnsw"]["ef_search_sweep"]
         assert sweep["512"]["recall@10"] >= sweep["16"]["recall@10"], "efSearch buys recall"
     footprint = scale["index_footprint"]  # the whole index of 2,000 chunks in each store
-    for store in ("faiss", "milvus"):
+    for store in ("faiss", "milvus_lite", "milvus_server"):
         assert footprint[store]["fresh_process_load"]["chunks"] == 2000, footprint[store]
         assert footprint[store]["added"] == ["nuovo.txt"]
     assert (tmp_path / "b" / "bench.json").exists()

@@ -185,6 +185,30 @@ def test_cli_search_matches_faiss_and_a_locked_lite_database_is_explained(milvus
         [(p.text, p.start, p.end) for p in retriever.retrieve(question, "dense")]
 
 
+def test_a_milvus_server_uri_serves_this_process_and_the_cli_at_once(tmp_path, e5m, retriever):
+    """``milvus-lite server`` stands in for a Milvus server: reached by URI, over gRPC."""
+    from articleqa.eval.scale import lite_server
+
+    with lite_server(tmp_path / "server") as (uri, _pid):
+        settings = Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS,
+                            vector_store="milvus", milvus_uri=uri)
+        index = build_index(settings, embed_model=e5m)
+        assert index.manifest.vector_store == f"milvus:{uri}"
+        assert not (settings.resolved_index_dir() / MILVUS_LITE_FILE).exists()
+        question = "Chi ha incontrato Witkoff a San Pietroburgo?"
+        want = [(p.text, p.start, p.end) for p in retriever.retrieve(question, "dense")]
+        assert [(p.text, p.start, p.end) for p in
+                PassageRetriever(index).retrieve(question, "dense")] == want
+        env = dict(os.environ, ARTICLEQA_VECTOR_STORE="milvus", ARTICLEQA_MILVUS_URI=uri,
+                   ARTICLEQA_CORPUS_DIR=str(CORPUS))
+        done = subprocess.run(  # while this process stays connected
+            [sys.executable, "-m", "articleqa", "search", question, "-k", "5", "--json",
+             "--retrieval", "dense", "--data-dir", str(settings.data_dir)],
+            capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0 and "rebuilding" not in done.stderr, done.stderr[-2000:]
+        assert [(r["text"], r["start"], r["end"]) for r in json.loads(done.stdout)] == want
+
+
 def test_milvus_settings_refuse_credentials_in_the_uri_and_a_missing_extra_is_explained(
         monkeypatch, tmp_path, e5m):
     with pytest.raises(ValueError, match="ARTICLEQA_MILVUS_TOKEN"):
