@@ -33,6 +33,13 @@ class FaissKind(StrEnum):
     HNSW = "hnsw"
 
 
+class VectorStoreKind(StrEnum):
+    """Where chunk vectors (and, for Milvus, chunk text and offsets) are stored."""
+
+    FAISS = "faiss"  # files inside each index version (default; one machine)
+    MILVUS = "milvus"  # a Milvus collection: embedded Milvus Lite, or a server/cluster by URI
+
+
 class ShortAnswerSource(StrEnum):
     """Where a short answer came from."""
 

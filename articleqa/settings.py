@@ -16,9 +16,11 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from articleqa.choices import AnswerMode, Chunker, FaissKind, RetrievalMode
+from articleqa.choices import AnswerMode, Chunker, FaissKind, RetrievalMode, VectorStoreKind
 
 DEFAULT_EMBED_MODEL = "multilingual-e5-small"
+MILVUS_LITE_FILE = "milvus.db"  # the embedded Milvus Lite database, inside the index dir
+_MILVUS_URI_SCHEMES = ("http://", "https://", "tcp://", "unix:")
 BYTES_PER_MB = 1_000_000
 
 
@@ -84,6 +86,20 @@ class Settings(BaseSettings):
     fetch_max_redirects: int = Field(5, ge=0, le=30, description="Redirects followed before "
                                      "a fetch gives up.")
 
+    # -- vector store
+    vector_store: VectorStoreKind = Field(
+        VectorStoreKind.FAISS, description="faiss (files in the index dir; default) or milvus "
+        "(a Milvus collection holding vectors, chunk text and offsets).")
+    milvus_uri: str | None = Field(
+        None, description="Milvus server or cluster (http://host:19530); default: an embedded "
+        f"Milvus Lite database inside the index dir (<index_dir>/{MILVUS_LITE_FILE}).")
+    milvus_token: SecretStr | None = Field(
+        None, description="Token for milvus_uri: 'user:password' or an API key.")
+    milvus_collection: str = Field(
+        "articleqa", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$",
+        description="Prefix of the Milvus collections this index creates "
+        "(<prefix>_<index id>_v<version>, one per full build).")
+
     # -- retrieval
     retrieval_mode: RetrievalMode = Field(RetrievalMode.DENSE, description="dense, bm25 or "
                                           "hybrid.")
@@ -136,6 +152,20 @@ class Settings(BaseSettings):
                              "run without a login)")
         return value
 
+    @field_validator("milvus_uri")
+    @classmethod
+    def _milvus_uri_is_a_server_or_lite_file(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not (value.startswith(_MILVUS_URI_SCHEMES) or value.endswith(".db")):
+            raise ValueError("ARTICLEQA_MILVUS_URI must be a server URI (http://host:19530) "
+                             "or a Milvus Lite file ending in .db")
+        if "@" in value.split("://", 1)[-1].split("/", 1)[0]:
+            raise ValueError("put Milvus credentials in ARTICLEQA_MILVUS_TOKEN, not in "
+                             "ARTICLEQA_MILVUS_URI (the URI is stored in the index manifest)")
+        return value
+
     @field_validator("window_stride")
     @classmethod
     def _stride_fits_window(cls, value: int, info) -> int:
@@ -171,6 +201,17 @@ class Settings(BaseSettings):
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.data_dir / "index"
 
+    def resolved_milvus_uri(self) -> str:
+        """The Milvus to use: the configured server, or the Lite file inside the index dir."""
+        return self.milvus_uri or str(self.resolved_index_dir() / MILVUS_LITE_FILE)
+
+    def vector_store_signature(self) -> str:
+        """Where vectors live, as stored in the manifest: 'faiss', 'milvus:lite' (inside the
+        index dir, so the dir can be moved) or 'milvus:<uri>'."""
+        if self.vector_store == VectorStoreKind.FAISS:
+            return "faiss"
+        return f"milvus:{self.milvus_uri or 'lite'}"
+
     def resolved_model_cache_dir(self) -> Path:
         return self.model_cache_dir or Path(user_cache_dir("articleqa", appauthor=False)) / \
             "models"
@@ -193,6 +234,6 @@ class Settings(BaseSettings):
         """Short hash of the settings that change answers (secrets and paths left out)."""
         keep = self.model_dump(
             exclude={"data_dir", "corpus_dir", "index_dir", "model_cache_dir", "llm_api_key",
-                     "host", "port", "share", "auth"})
+                     "host", "port", "share", "auth", "milvus_uri", "milvus_token"})
         blob = json.dumps(keep, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from articleqa.choices import RetrievalMode
 from articleqa.errors import UserError
 from articleqa.eval.dataset import EvalQuestion, load_questions
@@ -29,6 +27,8 @@ DEV_QUESTIONS = bundled_questions_dir() / "dev.jsonl"
 class BenchError(UserError, ValueError):
     """A bench option that cannot be run (e.g. an unknown section)."""
 CONTEXT_BUDGET = 600
+SCALE_SIZES = (100_000, 1_000_000)
+QUICK_SCALE_SIZES = (2_000, 10_000)
 
 
 def _ms(seconds: list[float]) -> dict[str, float]:
@@ -242,74 +242,14 @@ def baseline_comparison(answerer, settings: Settings,
     return results
 
 
-def scale(answerer, questions: list[str], total: int, real: int,
-          seed: int = 11) -> dict[str, Any]:
-    """Flat vs HNSW FAISS at ``total`` vectors: ``real`` are e5 embeddings of shuffled article
-    sentence pairs, the rest random unit vectors. Queries: the dev questions' embeddings."""
-    import faiss
+def scale(answerer, settings: Settings, questions: list[str], quick: bool,
+          log: Callable[[str], None]) -> dict[str, Any]:
+    """FAISS flat/HNSW and Milvus Lite on real-looking e5 vectors (see ``eval/scale.py``)."""
+    from articleqa.eval.scale import run_scale
 
-    from articleqa.index.text import sentence_spans
-    from articleqa.index.vectors import HNSW_EF_SEARCH, new_faiss_index
-
-    rng = np.random.default_rng(seed)
-    text = next(iter(answerer.index.sources.values())).text
-    sentences = [text[s.start:s.end] for s in sentence_spans(text)]
-    pyrng = random.Random(seed)
-    pairs: set[str] = set()  # distinct texts: duplicate vectors would make top-10 ties
-    for _ in range(real * 20):  # a tiny article has few distinct shuffles: stop trying
-        if len(pairs) == real:
-            break
-        pairs.add(" ".join(pyrng.sample(sentences, min(3, len(sentences)))))
-    real = len(pairs)
-    embed = answerer.index.embed_model
-    started = time.perf_counter()
-    real_vectors = np.asarray(embed.get_text_embedding_batch(sorted(pairs)), dtype=np.float32)
-    real_embed_s = time.perf_counter() - started
-    noise = rng.standard_normal((total - real, real_vectors.shape[1])).astype(np.float32)
-    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
-    data = np.vstack([real_vectors, noise])
-    queries = np.asarray([embed.get_query_embedding(q) for q in questions], dtype=np.float32)
-    faiss.omp_set_num_threads(2)
-    out: dict[str, Any] = {"vectors": total, "real_e5_vectors": real,
-                           "random_unit_vectors": total - real,
-                           "real_embedding_s": round(real_embed_s, 1), "queries": len(queries)}
-    # Exact 10th-best score per query: a returned vector scoring at least that is a true hit
-    # (ties among near-identical vectors are not misses).
-    kth = np.sort(queries @ data.T, axis=1)[:, -10] - 1e-5
-
-    def recall(found: list[np.ndarray]) -> float:
-        hits = [np.sum((data[ids[ids >= 0]] @ q) >= t) / 10
-                for ids, q, t in zip(found, queries, kth, strict=True)]
-        return round(float(np.mean(hits)), 4)
-
-    for kind in ("flat", "hnsw"):
-        index = new_faiss_index(kind, data.shape[1])
-        started = time.perf_counter()
-        index.add(data)
-        build = time.perf_counter() - started
-        seconds, found = _search(index, queries)
-        out[kind] = {"build_s": round(build, 2),
-                     "memory_mb": round(len(faiss.serialize_index(index)) / 1e6, 1),
-                     "search": _ms(seconds), "recall@10_vs_flat": recall(found)}
-        if kind == "hnsw":  # efSearch is a search-time knob: sweep it on the same graph
-            sweep = {}
-            for ef in (32, 64, 128, 256):
-                index.hnsw.efSearch = ef
-                seconds, found = _search(index, queries)
-                sweep[str(ef)] = {"search": _ms(seconds), "recall@10_vs_flat": recall(found)}
-            index.hnsw.efSearch = HNSW_EF_SEARCH
-            out[kind]["ef_search_sweep"] = sweep
-    return out
-
-
-def _search(index, queries: np.ndarray) -> tuple[list[float], list[np.ndarray]]:
-    seconds, found = [], []
-    for q in queries:
-        started = time.perf_counter()
-        _, ids = index.search(q[None, :], 10)
-        seconds.append(time.perf_counter() - started)
-        found.append(ids[0])
-    return seconds, found
+    articles = [s.text for s in answerer.index.sources.values()]
+    return run_scale(answerer.index.embed_model, articles, questions,
+                     QUICK_SCALE_SIZES if quick else SCALE_SIZES, quick, settings, log)
 
 
 # ---------------------------------------------------------------- driver
@@ -323,6 +263,7 @@ def run_bench(settings: Settings, quick: bool = False, questions_path: Path | No
               only: set[str] | None = None) -> dict[str, Any]:
     """Every section (or those in ``only``); ``quick`` shrinks them and skips the LLM."""
     from articleqa.index.build import open_index
+    from articleqa.index.vector_store import release_embedded
     from articleqa.qa.answerer import create_answerer
     from articleqa.qa.local_llm import local_model_missing
 
@@ -333,14 +274,16 @@ def run_bench(settings: Settings, quick: bool = False, questions_path: Path | No
                          f"{', '.join(SECTIONS)}")
     report: dict[str, Any] = {"quick": quick, "machine": {"cpus": os.cpu_count()},
                               "settings": settings.fingerprint()}
-    index = open_index(settings, log=log)
-    source_text = next(iter(index.sources.values())).text
     questions = load_questions(questions_path or DEV_QUESTIONS)
     texts = [q.question for q in questions]
-    answerer = create_answerer(index, settings, log=log)
-    if "cold_start" in wanted:
+    if "cold_start" in wanted:  # first: an embedded Milvus Lite index is one process' at a time
+        open_index(settings, log=log)
+        release_embedded(settings)
         log("cold start …")
         report["cold_start"] = cold_start(settings, texts[0])
+    index = open_index(settings, log=log)
+    source_text = next(iter(index.sources.values())).text
+    answerer = create_answerer(index, settings, log=log)
     if "model_load" in wanted:
         report["model_load"] = model_load_times(settings)
     if "indexing" in wanted:
@@ -359,8 +302,7 @@ def run_bench(settings: Settings, quick: bool = False, questions_path: Path | No
         report["baseline"] = baseline_comparison(answerer, settings, questions)
     if "scale" in wanted:
         log("scale …")
-        report["scale"] = scale(answerer, texts, 20_000 if quick else 100_000,
-                                100 if quick else 2_000)
+        report["scale"] = scale(answerer, settings, texts, quick, log)
     return report
 
 
@@ -397,12 +339,30 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
                          f"hit@600 {r['context_hit@600']:.3f}  p50 {r['latency']['p50_ms']:.1f} ms")
         lines.append(f"ratios articleqa/baseline: {b['ratios_articleqa_over_baseline']}")
     if "scale" in report:
-        s = report["scale"]
-        for kind in ("flat", "hnsw"):
-            r = s[kind]
-            lines.append(f"{s['vectors']} vectors {kind:<5} build {r['build_s']} s, "
-                         f"{r['memory_mb']} MB, search p50 {r['search']['p50_ms']:.2f} ms, "
-                         f"recall@10 {r['recall@10_vs_flat']:.3f}")
+        lines += _scale_lines(report["scale"])
+    return lines
+
+
+def _scale_lines(s: dict[str, Any]) -> list[str]:
+    c = s["calibration"]
+    lines = [f"scale: {s['real_vectors']['total']} real e5 vectors + mixtures (noise sigma "
+             f"{c['sigma']}); top-1 KS vs real {c['top1']['ks_synthetic']:.3f} (random unit "
+             f"vectors {c['top1']['ks_random_unit']:.3f}), top-10 KS "
+             f"{c['top10']['ks_synthetic']:.3f} ({c['top10']['ks_random_unit']:.3f}); 5% "
+             f"critical {c['ks_critical_5pct']:.3f}"]
+    for size, r in s["sizes"].items():
+        for name in ("flat", "hnsw", "milvus_lite"):
+            m = r[name]
+            if "error" in m:
+                lines.append(f"{int(size):>9,} {name:<11} {m['error']}")
+                continue
+            memory = m.get("memory_mb", m.get("rss_mb"))
+            lines.append(f"{int(size):>9,} {name:<11} build {m['build_s']} s, {memory} MB, "
+                         f"search p50 {m['search']['p50_ms']:.2f} ms p95 "
+                         f"{m['search']['p95_ms']:.2f} ms, recall@10 {m['recall@10']:.3f}")
+        sweep = ", ".join(f"ef {ef}: {v['recall@10']:.3f} @ {v['search']['p50_ms']:.2f} ms"
+                          for ef, v in r["hnsw"]["ef_search_sweep"].items())
+        lines.append(f"{int(size):>9,} hnsw sweep  {sweep}")
     return lines
 
 

@@ -12,6 +12,8 @@ from llama_index.core.schema import TextNode
 from articleqa.errors import UserError
 from articleqa.index.manifest import IndexManifest
 
+REBUILD_HINT = "rebuild it with `articleqa index --rebuild`"
+
 
 class ArticleIndexError(UserError, RuntimeError):
     """Base for index problems a user can fix; the message names the fix."""

@@ -14,7 +14,6 @@ from pathlib import Path
 from llama_index.core import Document, StorageContext, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import MetadataMode, TextNode
-from llama_index.vector_stores.faiss import FaissVectorStore
 
 from articleqa.index.article_index import (
     AddReport,
@@ -39,6 +38,7 @@ from articleqa.index.manifest import FORMAT_VERSION, IndexManifest, SourceEntry
 from articleqa.index.persist import (
     REBUILD_HINT,
     current_version,
+    next_version_number,
     read_version,
     require_version,
     stored_articles,
@@ -53,7 +53,8 @@ from articleqa.index.readers import (
     article_document,
     check_size,
 )
-from articleqa.index.vectors import faiss_kind_for, new_faiss_index
+from articleqa.index.vector_store import begin_append, new_index_id, new_vector_store
+from articleqa.index.vectors import faiss_kind_for
 from articleqa.settings import Settings
 
 Log = Callable[[str], None]
@@ -80,6 +81,7 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         except IndexCorruptError:
             previous = None
         kept = stored_articles(previous)
+        previous_manifest = _readable_manifest(previous)
         bundled = read_bundled(settings.corpus_dir, settings.max_file_bytes)
         user = user_articles(kept)
         documents = [article_document(a) for a in require_articles(bundled + user,
@@ -88,20 +90,28 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         nodes = chunk_documents(documents, settings)
         dim = len(embed_model.get_query_embedding("dimension probe"))
         kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.hnsw_threshold)
-        storage = StorageContext.from_defaults(
-            vector_store=FaissVectorStore(faiss_index=new_faiss_index(kind, dim)))
-        vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
-                                        show_progress=show_progress, insert_batch_size=256)
         manifest = IndexManifest(
             embed_model=settings.embed_model, embed_dim=dim,
             chunking=settings.chunking_signature(), faiss_kind=str(kind),
-            sources=source_entries(documents, nodes, user_names))
+            sources=source_entries(documents, nodes, user_names),
+            index_id=new_index_id(previous_manifest), version=next_version_number(index_dir))
+        storage = StorageContext.from_defaults(vector_store=new_vector_store(settings, manifest))
+        vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
+                                        show_progress=show_progress, insert_batch_size=256)
         index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
-        write_version(index, index_dir, dict(kept))
+        write_version(index, index_dir, dict(kept), manifest.version)
     if log:
-        log(f"Indexed {len(documents)} article(s), {len(nodes)} chunks ({kind} FAISS, "
-            f"{settings.embed_model}) in {time.perf_counter() - started:.1f} s -> {index_dir}")
+        log(f"Indexed {len(documents)} article(s), {len(nodes)} chunks ({kind} "
+            f"{settings.vector_store}, {settings.embed_model}) in "
+            f"{time.perf_counter() - started:.1f} s -> {index_dir}")
     return index
+
+
+def _readable_manifest(version: Path | None) -> IndexManifest | None:
+    try:
+        return IndexManifest.read(version) if version else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def source_entries(documents: Iterable[Document], nodes: list[TextNode],
@@ -141,11 +151,11 @@ def load_index(settings: Settings, embed_model: BaseEmbedding | None = None,
     if check_corpus:
         bundled = bundled_digest(settings.corpus_dir, settings.max_file_bytes)
         reason = manifest.staleness(settings.embed_model, settings.chunking_signature(),
-                                    bundled)
+                                    bundled, settings.vector_store_signature())
         if reason:
             raise IndexStaleError(f"the index at {index_dir} is stale: {reason}; "
                                   f"{REBUILD_HINT}")
-    return read_version(version, embed_model_for(settings, embed_model))
+    return read_version(version, embed_model_for(settings, embed_model), settings)
 
 
 def open_index(settings: Settings, embed_model: BaseEmbedding | None = None,
@@ -181,7 +191,7 @@ def load_for_serving(settings: Settings, embed_model: BaseEmbedding | None = Non
                 manifest.chunking == settings.chunking_signature():
             if log:
                 log(f"{exc} -- answering from it while a new one is built")
-            return read_version(version, embed_model), True
+            return read_version(version, embed_model, settings), True
         if log:
             log(f"{exc} -- rebuilding now.")
     except (IndexMissingError, IndexCorruptError) as exc:
@@ -258,7 +268,8 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
     index_dir = settings.resolved_index_dir()
     with write_lock(index_dir):
         live = require_version(index_dir)
-        current = base if live == base.version_dir else read_version(live, embed_model)
+        current = (base if live == base.version_dir
+                   else read_version(live, embed_model, settings))
         # Another writer may have published meanwhile: check names and content against it.
         taken = set(current.sources)
         known = _known(current)
@@ -278,12 +289,14 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
             payloads.update(stored_files(ArticleFile(name, data, url)))
             final_nodes += own
         if documents:
+            number = next_version_number(index_dir)
+            begin_append(current.vector_index.vector_store, number)
             current.vector_index.insert_nodes(final_nodes)
             current.manifest.sources += source_entries(documents, final_nodes, set(payloads))
             current.sources.update(source_texts(documents))
             current.refresh_nodes()
             kept: dict[str, Path | bytes] = dict(stored_articles(live))
-            write_version(current, index_dir, {**kept, **payloads})
+            write_version(current, index_dir, {**kept, **payloads}, number)
     report.added = [d.metadata["source"] for d in documents]
     report.chunks_added = len(final_nodes)
     report.seconds = time.perf_counter() - started

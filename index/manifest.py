@@ -31,7 +31,10 @@ class IndexManifest:
     """Written last into an index version: its presence means the version is complete.
 
     ``files`` maps every other file of the version to its SHA-256, so damage is detected at
-    load instead of serving wrong vectors."""
+    load instead of serving wrong vectors. ``vector_store`` says where the vectors live
+    (``Settings.vector_store_signature``); with Milvus, ``collection`` names the collection
+    and ``version`` the version number whose rows (and earlier ones) this version sees.
+    ``faiss_kind`` is the ANN index kind (flat/hnsw) for either store."""
 
     embed_model: str
     embed_dim: int
@@ -41,6 +44,10 @@ class IndexManifest:
     files: dict[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     built_at: str = ""
+    vector_store: str = "faiss"
+    collection: str = ""
+    index_id: str = ""
+    version: int = 0
 
     @property
     def bundled_hash(self) -> str:
@@ -59,11 +66,13 @@ class IndexManifest:
         data["sources"] = [SourceEntry(**s) for s in data.get("sources", [])]
         return cls(**data)
 
-    def staleness(self, embed_model: str, chunking: str,
-                  bundled: dict[str, str]) -> str | None:
+    def staleness(self, embed_model: str, chunking: str, bundled: dict[str, str],
+                  vector_store: str = "faiss") -> str | None:
         """Why this index does not match the wanted settings and bundled corpus, or None."""
         if self.format_version != FORMAT_VERSION:
             return f"index format {self.format_version} is not the current {FORMAT_VERSION}"
+        if self.vector_store != vector_store:
+            return f"built in vector store {self.vector_store!r}, not {vector_store!r}"
         if self.embed_model != embed_model:
             return f"built with embedding model {self.embed_model!r}, not {embed_model!r}"
         if self.chunking != chunking:

@@ -13,6 +13,11 @@ A reader reads CURRENT, then the files of that version, and never sees half of a
 killed writer leaves at most a temp dir or an unpublished version, removed by the next writer
 under the lock. The previous version is kept, so a reader that started before a swap can
 finish; older ones are removed.
+
+With ``ARTICLEQA_VECTOR_STORE=milvus`` a version holds no vectors and no docstore entries: they
+live in a Milvus collection named by the manifest, whose rows carry the version that added
+them (``index/milvus_store.py``), and ``milvus.db/`` (embedded Milvus Lite) sits beside the
+versions. Collections no kept version names are dropped after each publish.
 """
 
 from __future__ import annotations
@@ -29,9 +34,10 @@ from pathlib import Path
 from filelock import FileLock
 from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.vector_stores.faiss import FaissVectorStore
 
+from articleqa.errors import UserError
 from articleqa.index.article_index import (
+    REBUILD_HINT,
     ArticleIndex,
     IndexCorruptError,
     IndexDirError,
@@ -39,17 +45,25 @@ from articleqa.index.article_index import (
     SourceText,
 )
 from articleqa.index.manifest import MANIFEST_FILE, IndexManifest, file_sha256
+from articleqa.index.vector_store import (
+    FAISS_FILE,
+    describe,
+    open_vector_store,
+    published,
+    seal,
+    stored_count,
+)
+from articleqa.settings import MILVUS_LITE_FILE, Settings
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".write.lock"
 SOURCES_FILE = "sources.json"
 ARTICLES_DIR = "articles"
-VECTORS_FILE = "default__vector_store.json"
+VECTORS_FILE = FAISS_FILE
 _VERSION = re.compile(r"^v-(\d{6,})$")
 # Files a format-1 index (before versions) kept at the top of the index dir.
 _LEGACY_FILES = ("manifest.json", "docstore.json", "index_store.json", VECTORS_FILE,
                  "graph_store.json", "image__vector_store.json", SOURCES_FILE)
-REBUILD_HINT = "rebuild it with `articleqa index --rebuild`"
 
 
 def ensure_ours(index_dir: Path) -> None:
@@ -69,8 +83,8 @@ def ensure_ours(index_dir: Path) -> None:
 
 
 def _is_index_entry(path: Path) -> bool:
-    return (path.name in (LOCK_FILE, CURRENT_FILE) or path.name.startswith(".tmp-")
-            or bool(_VERSION.match(path.name)))
+    return (path.name in (LOCK_FILE, CURRENT_FILE, MILVUS_LITE_FILE)
+            or path.name.startswith(".tmp-") or bool(_VERSION.match(path.name)))
 
 
 def write_lock(index_dir: Path, timeout_s: float = -1) -> FileLock:
@@ -104,16 +118,21 @@ def stored_articles(version: Path | None) -> dict[str, Path]:
     return {p.name: p for p in sorted((version / ARTICLES_DIR).iterdir()) if p.is_file()}
 
 
-def write_version(index: ArticleIndex, index_dir: Path,
-                  articles: dict[str, Path | bytes]) -> Path:
+def write_version(index: ArticleIndex, index_dir: Path, articles: dict[str, Path | bytes],
+                  number: int | None = None) -> Path:
     """Write ``index`` as a new version and publish it. The caller holds ``write_lock``.
 
     ``articles`` are the user-added article files to keep with it: a path (hard-linked from
-    the previous version) or new bytes."""
+    the previous version) or new bytes. ``number`` is the version number the caller already
+    tagged rows with (Milvus; taken under the same lock); by default the next one."""
     _remove_dead_writers(index_dir)
+    number = number or next_version_number(index_dir)
+    index.manifest.version = number
+    store = index.vector_index.vector_store
     tmp = index_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
+        seal(store)
         index.vector_index.storage_context.persist(persist_dir=str(tmp))
         sources = [asdict(s) for s in index.sources.values()]
         (tmp / SOURCES_FILE).write_text(json.dumps(sources, ensure_ascii=False),
@@ -134,7 +153,7 @@ def write_version(index: ArticleIndex, index_dir: Path,
         index.manifest.built_at = time.strftime("%Y-%m-%dT%H:%M:%S")
         (tmp / MANIFEST_FILE).write_text(index.manifest.to_json(), encoding="utf-8")
         _fsync_tree(tmp)
-        version = index_dir / f"v-{_next_number(index_dir):06d}"
+        version = index_dir / f"v-{number:06d}"
         os.rename(tmp, version)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -146,10 +165,11 @@ def write_version(index: ArticleIndex, index_dir: Path,
     _fsync_dir(index_dir)
     index.version_dir = version
     _remove_old_versions(index_dir, version)
+    published(store, index.manifest, _kept_manifests(index_dir))
     return version
 
 
-def read_version(version: Path, embed_model: BaseEmbedding) -> ArticleIndex:
+def read_version(version: Path, embed_model: BaseEmbedding, settings: Settings) -> ArticleIndex:
     """Load one version without embedding anything; damage is an error naming the file."""
     try:
         manifest = IndexManifest.read(version)
@@ -169,7 +189,7 @@ def read_version(version: Path, embed_model: BaseEmbedding) -> ArticleIndex:
     current = "?"
     try:
         current = VECTORS_FILE
-        vector_store = FaissVectorStore.from_persist_dir(str(version))
+        vector_store = open_vector_store(version, manifest, settings)
         current = "docstore.json / index_store.json"
         storage = StorageContext.from_defaults(vector_store=vector_store,
                                                persist_dir=str(version))
@@ -177,13 +197,16 @@ def read_version(version: Path, embed_model: BaseEmbedding) -> ArticleIndex:
         current = SOURCES_FILE
         raw_sources = json.loads((version / SOURCES_FILE).read_text(encoding="utf-8"))
         sources = {s["source"]: SourceText(**s) for s in raw_sources}
+    except UserError:  # a missing collection, an unreachable Milvus: already explained
+        raise
     except Exception as exc:  # FAISS, JSON and pickle errors all mean the same to a user
         raise IndexCorruptError(f"{version / current} is damaged ({type(exc).__name__}: "
                                 f"{exc}); {REBUILD_HINT}") from exc
-    if vector_store.client.ntotal != manifest.chunk_count:
+    held = stored_count(vector_store)
+    if held != manifest.chunk_count:
         raise IndexCorruptError(
-            f"{version / VECTORS_FILE} holds {vector_store.client.ntotal} vectors but the "
-            f"manifest lists {manifest.chunk_count} chunks; {REBUILD_HINT}")
+            f"{describe(manifest, version)} holds {held} vectors but the manifest lists "
+            f"{manifest.chunk_count} chunks; {REBUILD_HINT}")
     assert isinstance(vector_index, VectorStoreIndex)
     return ArticleIndex(manifest, vector_index, sources, embed_model, version_dir=version)
 
@@ -206,8 +229,19 @@ def _version_numbers(index_dir: Path) -> dict[int, Path]:
     return found
 
 
-def _next_number(index_dir: Path) -> int:
+def next_version_number(index_dir: Path) -> int:
+    """The number the next published version gets (stable while the write lock is held)."""
     return max(_version_numbers(index_dir), default=0) + 1
+
+
+def _kept_manifests(index_dir: Path) -> list[IndexManifest]:
+    kept = []
+    for path in _version_numbers(index_dir).values():
+        try:
+            kept.append(IndexManifest.read(path))
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+    return kept
 
 
 def _remove_old_versions(index_dir: Path, live: Path) -> None:

@@ -133,3 +133,10 @@ def detect_language(text: str) -> str:
         vowel_endings = sum(t[-1] in "aeiouàèéìòù" for t in tokens) / len(tokens)
         return "it" if vowel_endings > 0.6 else "en"
     return "it" if it > en else "en"
+
+
+def bm25_stopwords() -> list[str]:
+    """Italian and English stop words, for every BM25 (local, and Milvus full-text search)."""
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_ITALIAN
+
+    return sorted(set(STOPWORDS_ITALIAN) | set(STOPWORDS_EN))

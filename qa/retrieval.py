@@ -1,7 +1,8 @@
-"""Dense (FAISS), BM25 and hybrid retrieval over an ArticleIndex, as ranked Passages."""
+"""Dense (FAISS or Milvus), BM25 and hybrid retrieval over an ArticleIndex, as ranked Passages."""
 
 from __future__ import annotations
 
+from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
@@ -10,13 +11,9 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from articleqa.choices import RetrievalMode
 from articleqa.index.article_index import ArticleIndex
+from articleqa.index.text import bm25_stopwords
+from articleqa.index.vector_store import full_text_retriever
 from articleqa.qa.types import Passage
-
-
-def _bm25_stopwords() -> list[str]:
-    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_ITALIAN
-
-    return sorted(set(STOPWORDS_ITALIAN) | set(STOPWORDS_EN))
 
 
 class PassageRetriever:
@@ -39,12 +36,15 @@ class PassageRetriever:
             retriever_weights=[dense_weight, 1.0 - dense_weight])
 
     @staticmethod
-    def _make_bm25(index: ArticleIndex, top_k: int) -> BM25Retriever:
+    def _make_bm25(index: ArticleIndex, top_k: int) -> BaseRetriever:
+        in_store = full_text_retriever(index.vector_index, top_k)  # Milvus full-text search
+        if in_store is not None:
+            return in_store
         import Stemmer
 
         return BM25Retriever.from_defaults(
             nodes=index.nodes, similarity_top_k=min(top_k, len(index.nodes)),
-            stemmer=Stemmer.Stemmer("italian"), language=_bm25_stopwords())  # type: ignore[arg-type]
+            stemmer=Stemmer.Stemmer("italian"), language=bm25_stopwords())  # type: ignore[arg-type]
 
     def retrieve(self, query: str, mode: RetrievalMode | str = RetrievalMode.DENSE,
                  top_k: int | None = None) -> list[Passage]:
@@ -62,12 +62,12 @@ class PassageRetriever:
             if node.node_id in seen or not isinstance(node, TextNode):
                 continue
             seen.add(node.node_id)
-            stored = self.index.vector_index.docstore.get_node(node.node_id)
-            assert isinstance(stored, TextNode)
+            # The retrieved node is the stored one (the docstore's for FAISS, the collection's
+            # for Milvus): text and offsets exactly as indexed.
             passages.append(Passage(
-                id=stored.node_id, text=stored.text, source=stored.metadata.get("source", ""),
-                title=stored.metadata.get("title", ""), start=stored.start_char_idx or 0,
-                end=stored.end_char_idx or 0, score=float(hit.score or 0.0),
+                id=node.node_id, text=node.text, source=node.metadata.get("source", ""),
+                title=node.metadata.get("title", ""), start=node.start_char_idx or 0,
+                end=node.end_char_idx or 0, score=float(hit.score or 0.0),
                 rank=len(passages) + 1))
             if len(passages) == k:
                 break

@@ -1,5 +1,6 @@
 """`articleqa bench --quick --only …` on a tiny corpus: the asked sections, with values that
-hold on any machine (exact search is exact, HNSW recall, every system finds the evidence)."""
+hold on any machine (exact search is exact, synthetic vectors score like real ones, every
+system finds the evidence)."""
 
 from __future__ import annotations
 
@@ -46,10 +47,27 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
         assert baseline[system]["hit@k"] == 1.0, system
     assert baseline["articleqa"]["context_hit@600"] == 1.0
     scale = report["scale"]
-    assert scale["vectors"] == 20_000
-    assert scale["real_e5_vectors"] + scale["random_unit_vectors"] == 20_000
-    assert scale["flat"]["recall@10_vs_flat"] == 1.0, "exact search is exact"
-    assert scale["hnsw"]["recall@10_vs_flat"] >= 0.95, "HNSW at the default efSearch"
+    assert set(scale["sizes"]) == {"2000", "10000"}
+    assert scale["real_vectors"]["total"] == 40, "--quick: 40 real sentences"
+    calibration = scale["calibration"]
+    for top in ("top1", "top10"):
+        # Synthetic vectors must score like real ones for real queries: within the KS 5%
+        # critical value for this many queries (~0.2 here), while random unit vectors (the
+        # old scale test) are as far as possible (top-1 cosine ~0.15 against ~0.85).
+        assert calibration[top]["ks_synthetic"] <= calibration["ks_critical_5pct"], top
+        assert calibration[top]["ks_random_unit"] >= 0.9, top
+    for size, result in scale["sizes"].items():
+        assert result["real"] + result["synthetic"] == int(size)
+        assert result["flat"]["recall@10"] == 1.0, "exact search is exact"
+        lite = result["milvus_lite"]
+        assert lite.get("index") == "FLAT", lite  # below the HNSW threshold, as the app
+        assert lite["recall@10"] == 1.0, "Milvus Lite FLAT is exact"
+        sweep = result["hnsw"]["ef_search_sweep"]
+        assert sweep["512"]["recall@10"] >= sweep["16"]["recall@10"], "efSearch buys recall"
+    footprint = scale["index_footprint"]  # the whole index of 2,000 chunks in each store
+    for store in ("faiss", "milvus_lite", "milvus_server"):
+        assert footprint[store]["fresh_process_load"]["chunks"] == 2000, footprint[store]
+        assert footprint[store]["added"] == ["nuovo.txt"]
     assert (tmp_path / "b" / "bench.json").exists()
     assert "recall@10" in (tmp_path / "b" / "bench.txt").read_text()
 
