@@ -31,6 +31,7 @@ class FaissKind(StrEnum):
     AUTO = "auto"
     FLAT = "flat"
     HNSW = "hnsw"
+    IVF = "ivf"
 
 
 class VectorStoreKind(StrEnum):

@@ -73,9 +73,10 @@ class Settings(BaseSettings):
                                  "(chunker=splitter).")
     splitter_overlap_tokens: int = Field(0, ge=0, description="Token overlap between chunks "
                                          "(chunker=splitter); below half of splitter_tokens.")
-    faiss_index: FaissKind = Field(FaissKind.AUTO, description="flat, hnsw, or auto by size.")
-    hnsw_threshold: int = Field(50_000, ge=1, description="auto picks HNSW from this many "
-                                "chunks up.")
+    faiss_index: FaissKind = Field(FaissKind.AUTO, description="flat (exact), ivf, hnsw, or "
+                                   "auto: flat below ann_threshold chunks, ivf from there.")
+    ann_threshold: int = Field(50_000, ge=1, description="auto picks the approximate (IVF) "
+                               "index from this many chunks up.")
     max_file_mb: float = Field(20.0, gt=0, le=1000, description="Largest article accepted, "
                                "in MB (10^6 bytes): a file, an upload or a fetched page.")
 

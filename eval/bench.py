@@ -363,6 +363,11 @@ def _scale_lines(s: dict[str, Any]) -> list[str]:
         sweep = ", ".join(f"ef {ef}: {v['recall@10']:.3f} @ {v['search']['p50_ms']:.2f} ms"
                           for ef, v in r["hnsw"]["ef_search_sweep"].items())
         lines.append(f"{int(size):>9,} hnsw sweep  {sweep}")
+        ivf = r["ivf"]
+        sweep = ", ".join(f"nprobe {n}: {v['recall@10']:.3f} @ {v['search']['p50_ms']:.2f} ms"
+                          for n, v in ivf["nprobe_sweep"].items())
+        lines.append(f"{int(size):>9,} ivf{ivf['nlist']} build {ivf['build_s']} s, "
+                     f"{ivf['memory_mb']} MB; {sweep}")
     return lines
 
 

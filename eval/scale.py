@@ -47,6 +47,7 @@ SIGMAS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 MIX_COMPONENTS = 2
 MIX_ALPHA = 0.3  # Dirichlet concentration: below 1, one component usually dominates
 EF_SWEEP = (16, 32, 64, 128, 256, 512, 1024)
+NPROBE_SWEEP = (8, 16, 32, 64, 128, 256)
 LITE_QUERIES = 50  # Milvus Lite search is slow at 1M (see README); time this many queries
 QUICK_SENTENCES = 40  # --quick: e5 passage embedding is the slow part (~10/s on 2 cores)
 SECOND_SET = bundled_questions_dir() / "second"
@@ -266,7 +267,33 @@ def measure_faiss(data: np.ndarray, truth: Truth) -> dict[str, Any]:
             out[kind]["ef_search"] = HNSW_EF_SEARCH
             out[kind]["ef_search_sweep"] = sweep
         del index
+    out["ivf"] = measure_ivf(data, truth)
     return out
+
+
+def measure_ivf(data: np.ndarray, truth: Truth) -> dict[str, Any]:
+    """FAISS IVF-Flat as the app builds it (lists, training sample), ``nprobe`` swept. On
+    crowded real-looking vectors an HNSW graph loses recall at 1M that no efSearch buys back,
+    while IVF scans whole neighbourhoods (see README)."""
+    import faiss
+
+    from articleqa.index.vectors import IVF_NPROBE, new_faiss_index, train_if_needed
+
+    index = new_faiss_index("ivf", data.shape[1], len(data))
+    started = time.perf_counter()
+    train_if_needed(index, data)
+    train_s = time.perf_counter() - started
+    index.add(data)
+    build = time.perf_counter() - started
+    sweep = {}
+    for nprobe in NPROBE_SWEEP:
+        index.nprobe = nprobe
+        seconds, found = _search_each(index, truth.queries)
+        sweep[str(nprobe)] = {"search": _ms(seconds), "recall@10": truth.recall(found)}
+    return {"nlist": index.nlist, "nprobe": IVF_NPROBE, "train_s": round(train_s, 2),
+            "build_s": round(build, 2),
+            "memory_mb": round(len(faiss.serialize_index(index)) / 1e6, 1),
+            "nprobe_sweep": sweep}
 
 
 def measure_milvus_lite(data: np.ndarray, truth: Truth, kind: str,
@@ -418,7 +445,7 @@ def _footprint(run, embed, vectors: np.ndarray, passages: list[str]) -> dict[str
         manifest = IndexManifest(
             embed_model=run.embed_model, embed_dim=vectors.shape[1],
             chunking=run.chunking_signature(), sources=entries,
-            faiss_kind=str(faiss_kind_for(FaissKind.AUTO, len(nodes), run.hnsw_threshold)),
+            faiss_kind=str(faiss_kind_for(FaissKind.AUTO, len(nodes), run.ann_threshold)),
             index_id=new_index_id(None), version=1)
         storage = StorageContext.from_defaults(vector_store=new_vector_store(run, manifest))
         vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed,
@@ -479,7 +506,7 @@ def _load_in_fresh_process(settings) -> dict[str, Any]:
     env = {**os.environ, "ARTICLEQA_DATA_DIR": str(settings.data_dir),
            "ARTICLEQA_CORPUS_DIR": str(settings.corpus_dir),
            "ARTICLEQA_VECTOR_STORE": str(settings.vector_store),
-           "ARTICLEQA_HNSW_THRESHOLD": str(settings.hnsw_threshold)}
+           "ARTICLEQA_ANN_THRESHOLD": str(settings.ann_threshold)}
     env.pop("ARTICLEQA_INDEX_DIR", None)
     env.pop("ARTICLEQA_MILVUS_URI", None)
     if settings.milvus_uri:
@@ -541,7 +568,7 @@ def run_scale(embed, indexed_articles: list[str], questions: list[str], sizes: t
         result: dict[str, Any] = {"vectors": size, "real": len(pool),
                                   "synthetic": size - len(pool)}
         result |= measure_faiss(data, truth)
-        kind = faiss_kind_for(FaissKind.AUTO, size, settings.hnsw_threshold)  # as the app
+        kind = faiss_kind_for(FaissKind.AUTO, size, settings.ann_threshold)  # as the app
         workdir = Path(tempfile.mkdtemp(prefix="articleqa-lite-"))
         try:
             result["milvus_lite"] = measure_milvus_lite(data, truth, str(kind), workdir)

@@ -15,6 +15,7 @@ from llama_index.core import Document, StorageContext, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import MetadataMode, TextNode
 
+from articleqa.choices import FaissKind
 from articleqa.index.article_index import (
     AddReport,
     ArticleIndex,
@@ -89,15 +90,17 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         user_names = {a.name for a in user}
         nodes = chunk_documents(documents, settings)
         dim = len(embed_model.get_query_embedding("dimension probe"))
-        kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.hnsw_threshold)
+        kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.ann_threshold)
         manifest = IndexManifest(
             embed_model=settings.embed_model, embed_dim=dim,
             chunking=settings.chunking_signature(), faiss_kind=str(kind),
             sources=source_entries(documents, nodes, user_names),
             index_id=new_index_id(previous_manifest), version=next_version_number(index_dir))
         storage = StorageContext.from_defaults(vector_store=new_vector_store(settings, manifest))
+        # An IVF index is trained on the vectors it is built from: all of them in one batch.
+        batch = len(nodes) if kind == FaissKind.IVF else 256
         vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
-                                        show_progress=show_progress, insert_batch_size=256)
+                                        show_progress=show_progress, insert_batch_size=batch)
         index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
         write_version(index, index_dir, dict(kept), manifest.version)
     if log:

@@ -34,7 +34,7 @@ class IndexManifest:
     load instead of serving wrong vectors. ``vector_store`` says where the vectors live
     (``Settings.vector_store_signature``); with Milvus, ``collection`` names the collection
     and ``version`` the version number whose rows (and earlier ones) this version sees.
-    ``faiss_kind`` is the ANN index kind (flat/hnsw) for either store."""
+    ``faiss_kind`` is the ANN index kind (flat/ivf/hnsw) for either store."""
 
     embed_model: str
     embed_dim: int

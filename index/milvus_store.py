@@ -115,8 +115,9 @@ def collection_name(prefix: str, index_id: str, version: int) -> str:
 
 
 def index_params(kind: FaissKind | str) -> tuple[dict, dict]:
-    """Milvus index and search parameters matching the FAISS ones (inner product = cosine)."""
-    if kind == FaissKind.HNSW:
+    """Milvus index and search parameters matching the FAISS ones (inner product = cosine).
+    Milvus gets its HNSW for both approximate kinds: IVF is measured for FAISS only."""
+    if kind in (FaissKind.HNSW, FaissKind.IVF):
         return ({"index_type": "HNSW", "M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION},
                 {"params": {"ef": HNSW_EF_SEARCH}})
     return {"index_type": "FLAT"}, {}

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQueryMode
 from llama_index.vector_stores.faiss import FaissVectorStore
 
 from articleqa.choices import VectorStoreKind
 from articleqa.errors import UserError
 from articleqa.index.manifest import IndexManifest
-from articleqa.index.vectors import new_faiss_index
+from articleqa.index.vectors import new_faiss_index, train_if_needed
 from articleqa.settings import MILVUS_LITE_FILE, Settings
 
 FAISS_FILE = "default__vector_store.json"  # what FaissVectorStore persists into a version
@@ -31,6 +34,17 @@ FAISS_FILE = "default__vector_store.json"  # what FaissVectorStore persists into
 class VectorStoreError(UserError, RuntimeError):
     """The configured vector store cannot be used (extra not installed, server unreachable,
     Milvus Lite database open in another process). Not a reason to rebuild the index."""
+
+
+class TrainingFaissVectorStore(FaissVectorStore):
+    """A FaissVectorStore whose IVF index is trained on the first nodes added (a full build
+    adds them all at once: see ``insert_batch_size`` in build_index)."""
+
+    def add(self, nodes: list[BaseNode], **add_kwargs: Any) -> list[str]:
+        if nodes and not self._faiss_index.is_trained:
+            train_if_needed(self._faiss_index, np.asarray(
+                [node.get_embedding() for node in nodes], dtype=np.float32))
+        return super().add(nodes, **add_kwargs)
 
 
 def new_index_id(previous: IndexManifest | None) -> str:
@@ -43,8 +57,9 @@ def new_vector_store(settings: Settings, manifest: IndexManifest) -> BasePydanti
     Milvus: creates the collection for this version and records its name in the manifest."""
     manifest.vector_store = settings.vector_store_signature()
     if settings.vector_store == VectorStoreKind.FAISS:
-        return FaissVectorStore(faiss_index=new_faiss_index(manifest.faiss_kind,
-                                                            manifest.embed_dim))
+        chunks = sum(entry.chunks for entry in manifest.sources)
+        return TrainingFaissVectorStore(faiss_index=new_faiss_index(
+            manifest.faiss_kind, manifest.embed_dim, chunks))
     milvus = _milvus()
     manifest.collection = milvus.collection_name(settings.milvus_collection, manifest.index_id,
                                                  manifest.version)

@@ -64,6 +64,9 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
         assert lite["recall@10"] == 1.0, "Milvus Lite FLAT is exact"
         sweep = result["hnsw"]["ef_search_sweep"]
         assert sweep["512"]["recall@10"] >= sweep["16"]["recall@10"], "efSearch buys recall"
+        probes = result["ivf"]["nprobe_sweep"]
+        assert probes["256"]["recall@10"] >= probes["8"]["recall@10"] and \
+            probes["256"]["recall@10"] >= 0.9, "nprobe buys recall"
     footprint = scale["index_footprint"]  # the whole index of 2,000 chunks in each store
     for store in ("faiss", "milvus_lite", "milvus_server"):
         assert footprint[store]["fresh_process_load"]["chunks"] == 2000, footprint[store]

@@ -170,3 +170,28 @@ def test_cli_reports_a_missing_model_without_traceback(tmp_path):
     assert last_line.startswith("error: cannot load embedding model")
     assert "Traceback" not in out.stderr
     assert "ARTICLEQA_ALLOW_DOWNLOAD" in out.stderr
+
+
+def test_an_ivf_index_is_trained_at_build_keeps_nprobe_on_disk_and_takes_new_articles(
+        tmp_path, e5, retriever):
+    import faiss
+
+    from articleqa.index.vectors import IVF_NPROBE, ivf_lists
+
+    settings = fresh_settings(tmp_path, ann_threshold=10)  # auto: IVF from 10 chunks up
+    index = build_index(settings, embed_model=e5)
+    assert index.manifest.faiss_kind == "ivf"
+    loaded = load_index(settings, embed_model=e5)
+    ivf = faiss.extract_index_ivf(loaded.vector_index.vector_store.client)
+    assert ivf.is_trained and ivf.nprobe == IVF_NPROBE
+    assert ivf.ntotal == index.manifest.chunk_count
+    assert ivf.nlist == ivf_lists(index.manifest.chunk_count)
+    # With every list probed (a small corpus), IVF is exact: the flat index's top-5.
+    question = "Chi ha incontrato Witkoff a San Pietroburgo?"
+    assert [p.id for p in PassageRetriever(loaded).retrieve(question)] == \
+        [p.id for p in retriever.retrieve(question)]
+    story = "Notizia di prova. Il sindaco di Trento ha inaugurato un ponte di legno rosso."
+    index, report = add_articles(settings, [("ponte.txt", story.encode())], embed_model=e5)
+    assert report.added == ["ponte.txt"]
+    found = PassageRetriever(index).retrieve("Chi ha inaugurato il ponte di legno?")[0]
+    assert found.source == "ponte.txt"
