@@ -15,7 +15,7 @@ from llama_index.core import Document, StorageContext, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import MetadataMode, TextNode
 
-from articleqa.choices import FaissKind
+from articleqa.choices import FaissKind, VectorStoreKind
 from articleqa.index.article_index import (
     AddReport,
     ArticleIndex,
@@ -97,8 +97,9 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
             sources=source_entries(documents, nodes, user_names),
             index_id=new_index_id(previous_manifest), version=next_version_number(index_dir))
         storage = StorageContext.from_defaults(vector_store=new_vector_store(settings, manifest))
-        # An IVF index is trained on the vectors it is built from: all of them in one batch.
-        batch = len(nodes) if kind == FaissKind.IVF else 256
+        # A FAISS IVF index is trained on the vectors it is built from: all in one batch.
+        ivf = kind == FaissKind.IVF and settings.vector_store == VectorStoreKind.FAISS
+        batch = len(nodes) if ivf else 256
         vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
                                         show_progress=show_progress, insert_batch_size=batch)
         index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
