@@ -129,10 +129,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_base_url.")
     llm_timeout_s: float = Field(120.0, gt=0)
     llm_max_tokens: int = Field(48, ge=8, description="Most tokens of a short answer.")
-    llm_threads: int = Field(1, ge=1, description="Threads generating tokens. One: decoding is "
-                             "memory-bound, and with two, any other busy process (an e5 query, "
-                             "an upload) made ggml's threads wait on each other (measured "
-                             "0.3 tokens/s, against 8 with one).")
+    llm_threads: int = Field(2, ge=1, description="Threads generating tokens. Measured on 2 "
+                             "cores with polling off: two give 16 tokens/s, one 9.6; beside one "
+                             "busy process, two give 3-5 tokens/s and one 8-9, for about the "
+                             "same time per answer. Set 1 on a machine that is always busy.")
     llm_batch_threads: int = Field(2, ge=1, description="Threads reading the prompt.")
 
     # -- ui

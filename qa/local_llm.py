@@ -93,7 +93,7 @@ def _free_port() -> int:
 class LocalLLMServer:
     """xllamacpp serving the GGUF on 127.0.0.1:<free port> with an OpenAI-compatible API."""
 
-    def __init__(self, model_path: Path, threads: int = 1, batch_threads: int = 2,
+    def __init__(self, model_path: Path, threads: int = 2, batch_threads: int = 2,
                  n_ctx: int = 4096) -> None:
         import xllamacpp
 
