@@ -152,7 +152,8 @@ def _number_candidates(text: str) -> list[Candidate]:
     dates = [(c.start, c.end) for c in _date_candidates(text) if not _YEAR.fullmatch(c.text)]
     for quantity in quantities(text):
         start, end = quantity.start, quantity.end
-        if any(s <= start < e for s, e in dates):
+        if any(s <= start < e for s, e in dates) or \
+                any(c.start <= start < c.end for c in found):  # "cento" of "15 per cento"
             continue
         modifier = _MODIFIER.search(text[max(0, start - 12):start])
         if modifier:
@@ -186,6 +187,36 @@ def _name_candidates(text: str) -> list[Candidate]:
         if match.start() == 0 or len(match.group()) < 3 or match.group().isupper():
             continue
         found.append(Candidate(match.start(), match.end(), match.group()))
+    return found
+
+
+# What a "how long / how deep / how much does it cost" question measures: its answer carries
+# one of these units ("58 minuti", not "200 chilometri", for "Quanto tempo servirà…?").
+_MEASURED = [
+    (re.compile(r"\b(quanto tempo|quanti minuti|quante ore|quanto dur\w*|per quanto tempo|"
+                r"how long|how much time|how many (?:minutes|hours))\b"),
+     re.compile(r"\b(anni|years|mesi|months|giorni|days|ore|hours|minuti|minutes|secondi|"
+                r"seconds)$", re.I)),
+    (re.compile(r"\b(quanto (?:profond|alt|lung|distant|largh)\w*|che quota|a che quota|"
+                r"quale quota|a quale altezza|quanto dista|how (?:deep|high|tall|long is|far|"
+                r"wide)|what (?:height|depth|altitude|length))\b"),
+     re.compile(r"\b(metri|metres|meters|m|chilometri|kilometres|kilometers|km|centimetri|"
+                r"cm|millimetri|mm)$", re.I)),
+    (re.compile(r"\b(quanto cost\w*|quanto vale|quanto valgono|how much (?:does|did|will|"
+                r"do) \w+ cost|how much (?:is|was|were) \w+ worth|what (?:did|does|will) \w+ "
+                r"cost)\b"),
+     re.compile(r"\b(euro|dollari|dollars|lire|sterline|pounds)$", re.I)),
+]
+
+
+def measured_candidates(question: str, found: list[Candidate]) -> list[Candidate]:
+    """The candidates whose unit is what the question measures (all of them when it measures
+    nothing, or when none has that unit)."""
+    folded = fold(question)
+    for asks, unit in _MEASURED:
+        if asks.search(folded):
+            fitting = [c for c in found if unit.search(c.text)]
+            return fitting or found
     return found
 
 

@@ -19,6 +19,7 @@ from articleqa.qa.answer_types import (
     QuestionType,
     candidates,
     in_question,
+    measured_candidates,
 )
 from articleqa.qa.facts import name_in
 
@@ -80,6 +81,15 @@ def _typed_span(question: str, qtype: QuestionType, sentence: str,
     found = [c for c in candidates(sentence, qtype.kind) if not in_question(c, question)]
     if not found:
         return None
+    if qtype.kind == AnswerType.NUMBER:
+        found = measured_candidates(question, found)
+    elif qtype.kind in (AnswerType.PERSON, AnswerType.PLACE):
+        # The question's own names are cut from the front of a run ("San Pietroburgo Kirill
+        # Dmitriev"); a name still sharing a word with the question ("Vincenzo Zanetti" for
+        # "Insieme a chi l'abate Zanetti…?") is who is asked about, not the answer.
+        asked = stems(question)
+        found = [c for c in found
+                 if not stems(_trimmed_candidate(c, question).text) & asked] or found
     after = _object_of(question, sentence) if qtype.kind == AnswerType.PERSON else None
     if after is not None:  # "Who did Witkoff meet?": the one named after Witkoff
         later = [c for c in found if c.start > after]
@@ -97,8 +107,16 @@ def _typed_span(question: str, qtype: QuestionType, sentence: str,
         return near_first, mean
 
     best = min(found, key=lambda c: (distance(c), c.start))
-    return _without_question_names(SentenceSpan(best.start, best.end, best.text.strip()),
-                                   question)
+    span = SentenceSpan(best.start, best.end, best.text.strip())
+    if qtype.kind in (AnswerType.PERSON, AnswerType.PLACE):
+        return _without_question_names(span, question)
+    return span  # "15 per cento" keeps its "per" even when the question says "per"
+
+
+def _trimmed_candidate(candidate: Candidate, question: str) -> Candidate:
+    span = _without_question_names(SentenceSpan(candidate.start, candidate.end,
+                                                candidate.text), question)
+    return Candidate(span.start, span.end, span.text)
 
 
 def _without_question_names(span: SentenceSpan, question: str) -> SentenceSpan:

@@ -112,6 +112,27 @@ def test_spans_cut_the_answer_out_of_the_sentence(question, expected):
     assert span.text == expected and sentence[span.start:span.end] == span.text
 
 
+@pytest.mark.parametrize("question,sentence,expected", [
+    # The unit says what is measured: a time, not the line's length.
+    ("Quanto tempo servirà per andare da Taranto a Sibari?",
+     "La nuova linea di 200 chilometri porterà da Taranto a Sibari in 58 minuti.", "58 minuti"),
+    ("How deep will the new wells go?",
+     "I nuovi pozzi costeranno 1,6 milioni di euro e scenderanno fino a 180 metri.",
+     "180 metri"),
+    # "per" of "15 per cento" is not cut because the question also says "per".
+    ("Di quanto sarà lo sconto per le famiglie?",
+     "Le famiglie avranno uno sconto del 15 per cento in bolletta.", "15 per cento"),
+    # The person the question names is not its answer; the other one is.
+    ("Insieme a chi l'abate Zanetti fondò il museo?",
+     "Nel 1861 il sindaco di Murano, Antonio Colleoni, e l'abate Vincenzo Zanetti fondarono "
+     "il museo.", "Antonio Colleoni"),
+])
+def test_spans_take_the_measured_unit_and_not_the_questions_own_names(question, sentence,
+                                                                      expected):
+    span = best_span(question, question_type(question), sentence)
+    assert span.text == expected and sentence[span.start:span.end] == span.text
+
+
 # ---------------------------------------------------------------- the LLM path, scripted
 
 class ScriptedLLM(CustomLLM):
