@@ -18,7 +18,13 @@ from typing import Any
 from articleqa.choices import RetrievalMode
 from articleqa.errors import UserError
 from articleqa.eval.dataset import EvalQuestion, load_questions
-from articleqa.eval.metrics import hit_at, hit_rank, mean_reciprocal_rank, percentile
+from articleqa.eval.metrics import (
+    hit_at,
+    hit_rank,
+    latency_ms,
+    mean_reciprocal_rank,
+    percentile,
+)
 from articleqa.settings import Settings, bundled_questions_dir
 
 DEV_QUESTIONS = bundled_questions_dir() / "dev.jsonl"
@@ -29,11 +35,6 @@ class BenchError(UserError, ValueError):
 CONTEXT_BUDGET = 600
 SCALE_SIZES = (100_000, 1_000_000)
 QUICK_SCALE_SIZES = (2_000, 10_000)
-
-
-def _ms(seconds: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(percentile(seconds, 50) * 1000, 2),
-            "p95_ms": round(percentile(seconds, 95) * 1000, 2), "n": len(seconds)}
 
 
 def _time_each(fn: Callable[[str], Any], queries: list[str]) -> list[float]:
@@ -132,17 +133,17 @@ def warm_latency(answerer, questions: list[str]) -> dict[str, Any]:
         answerer.clear_query_cache()
         embed.get_query_embedding(q)
 
-    out: dict[str, Any] = {"query_embedding": _ms(_time_each(uncached_embedding, questions))}
+    out: dict[str, Any] = {"query_embedding": latency_ms(_time_each(uncached_embedding, questions))}
     for mode in RetrievalMode:
         def retrieve(q: str, mode: str = mode) -> None:
             answerer.clear_query_cache()
             answerer.retriever.retrieve(q, mode)
-        out[f"retrieval_{mode}"] = _ms(_time_each(retrieve, questions))
+        out[f"retrieval_{mode}"] = latency_ms(_time_each(retrieve, questions))
 
     def extractive(q: str) -> None:
         answerer.clear_query_cache()  # sentence embeddings stay cached: that is the warm state
         answerer.answer(q, mode="extractive")
-    out["extractive_answer"] = _ms(_time_each(extractive, questions))
+    out["extractive_answer"] = latency_ms(_time_each(extractive, questions))
     out["peak_rss_after_extractive_mb"] = round(_peak_rss_mb(), 1)
     return out
 
@@ -174,7 +175,8 @@ def short_answers(answerer, questions: list[EvalQuestion], generative: bool) -> 
             rows.append((q.lang, answer_matches(short, q.answers),
                          len(short.replace("[", " ").split()) - 1 if short else 0,
                          answer.short_answer_source, answer.short_answer_check))
-        summary: dict[str, Any] = {"quote": _ms(quote_s), "short_answer": _ms(final_s)}
+        summary: dict[str, Any] = {"quote": latency_ms(quote_s),
+                                   "short_answer": latency_ms(final_s)}
         for lang in ("it", "en"):
             mine = [r for r in rows if r[0] == lang]
             if mine:
@@ -229,7 +231,7 @@ def baseline_comparison(answerer, settings: Settings,
                          "hit@1": round(hit_at(ranks, 1), 4),
                          "hit@k": round(hit_at(ranks, 99), 4),
                          "context_hit@600": round(sum(hits) / len(hits), 4),
-                         "latency": _ms(seconds)}
+                         "latency": latency_ms(seconds)}
     results["llama_index_default"]["chunks"] = len(plain.docstore.docs)
     results["llama_index_default"]["build_s"] = round(plain_build, 2)
     ours, base, bm25 = (results[k] for k in ("articleqa", "llama_index_default", "bm25_only"))

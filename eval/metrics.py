@@ -80,5 +80,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def latency_ms(seconds: Sequence[float], digits: int = 2) -> dict[str, float]:
+    """p50/p95 of timings in seconds, reported in milliseconds, and how many there were."""
+    return {"p50_ms": round(percentile(seconds, 50) * 1000, digits),
+            "p95_ms": round(percentile(seconds, 95) * 1000, digits), "n": len(seconds)}
+
+
 def ratio(numerator: int, denominator: int) -> float:
     return numerator / denominator if denominator else math.nan

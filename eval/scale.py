@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from articleqa.eval.metrics import percentile
+from articleqa.eval.metrics import latency_ms
 from articleqa.settings import bundled_questions_dir
 
 QUANTILES = (5, 25, 50, 75, 95)
@@ -227,19 +227,15 @@ class Truth:
         return round(float(np.mean(hits)), 4)
 
 
-def _ms(seconds: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(percentile(seconds, 50) * 1000, 3),
-            "p95_ms": round(percentile(seconds, 95) * 1000, 3), "n": len(seconds)}
-
-
-def _search_each(index, queries: np.ndarray) -> tuple[list[float], list[np.ndarray]]:
+def _searched(index, truth: Truth) -> dict[str, Any]:
+    """Each query searched alone: latency and recall@10 against exact search."""
     seconds, found = [], []
-    for q in queries:
+    for q in truth.queries:
         started = time.perf_counter()
         _, ids = index.search(q[None, :], K)
         seconds.append(time.perf_counter() - started)
         found.append(ids[0])
-    return seconds, found
+    return {"search": latency_ms(seconds, digits=3), "recall@10": truth.recall(found)}
 
 
 def measure_faiss(data: np.ndarray, truth: Truth) -> dict[str, Any]:
@@ -254,16 +250,14 @@ def measure_faiss(data: np.ndarray, truth: Truth) -> dict[str, Any]:
         started = time.perf_counter()
         index.add(data)
         build = time.perf_counter() - started
-        seconds, found = _search_each(index, truth.queries)
         out[kind] = {"build_s": round(build, 2),
                      "memory_mb": round(len(faiss.serialize_index(index)) / 1e6, 1),
-                     "search": _ms(seconds), "recall@10": truth.recall(found)}
+                     **_searched(index, truth)}
         if kind == "hnsw":  # a search-time knob: sweep it on the same graph
             sweep = {}
             for ef in EF_SWEEP:
                 index.hnsw.efSearch = ef
-                seconds, found = _search_each(index, truth.queries)
-                sweep[str(ef)] = {"search": _ms(seconds), "recall@10": truth.recall(found)}
+                sweep[str(ef)] = _searched(index, truth)
             out[kind]["ef_search"] = HNSW_EF_SEARCH
             out[kind]["ef_search_sweep"] = sweep
         del index
@@ -288,8 +282,7 @@ def measure_ivf(data: np.ndarray, truth: Truth) -> dict[str, Any]:
     sweep = {}
     for nprobe in NPROBE_SWEEP:
         index.nprobe = nprobe
-        seconds, found = _search_each(index, truth.queries)
-        sweep[str(nprobe)] = {"search": _ms(seconds), "recall@10": truth.recall(found)}
+        sweep[str(nprobe)] = _searched(index, truth)
     return {"nlist": index.nlist, "nprobe": IVF_NPROBE, "train_s": round(train_s, 2),
             "build_s": round(build, 2),
             "memory_mb": round(len(faiss.serialize_index(index)) / 1e6, 1),
@@ -364,7 +357,7 @@ def lite_child(workdir: str, kind: str) -> None:
     disk = sum(p.stat().st_size for p in Path(uri).rglob("*") if p.is_file())
     result = {"index": index_type, "segments": segments, "build_s": round(build_s, 1),
               "insert_s": round(insert_s, 1),
-              "search": _ms(seconds), "rss_mb": round(_rss_mb() - baseline, 1),
+              "search": latency_ms(seconds, digits=3), "rss_mb": round(_rss_mb() - baseline, 1),
               "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
               "disk_mb": round(disk / 1e6, 1), "found": found}
     (folder / "lite.json").write_text(json.dumps(result))

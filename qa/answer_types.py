@@ -124,12 +124,17 @@ _DATE_WORDS = re.compile(r"\b(oggi|ieri|domani|today|yesterday|tomorrow|lunedi|m
 _CENTURY = re.compile(r"\b(?:Quattro|Cinque|Sei|Sette|Otto|Nove)cento\b")
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(?:del\s+|of\s+)?(\d{4})\b")
 _MONTH_DAY_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:,?\s+(\d{4}))?\b")
+# Units by what they measure: a quantity takes any of them, and "quanto tempo…?" / "how
+# deep…?" / "quanto costa…?" want an answer in their own (see ``measured_candidates``).
+_MONEY_UNITS = "euro|dollari|dollars|lire|sterline|pounds"
+_LENGTH_UNITS = ("metri|metres|meters|m|chilometri|kilometres|kilometers|km|centimetri|cm|"
+                 "millimetri|mm")
+_TIME_UNITS = "anni|years|mesi|months|giorni|days|ore|hours|minuti|minutes|secondi|seconds"
 _UNIT = re.compile(
-    r"\s*(?:di\s+|of\s+)?(per cento|percento|percent|%|euro|dollari|dollars|lire|sterline|"
-    r"pounds|metri|metres|meters|m|chilometri|kilometres|kilometers|km|centimetri|cm|"
-    r"millimetri|mm|chilometri orari|km/h|litri|litres|liters|tonnellate|tonnes|tons|chili|kg|"
-    r"ettari|hectares|gradi|degrees|anni|years|mesi|months|giorni|days|ore|hours|minuti|"
-    r"minutes|secondi|seconds|abitanti|inhabitants|persone|people|volte|times)\b", re.I)
+    r"\s*(?:di\s+|of\s+)?(per cento|percento|percent|%|" + _MONEY_UNITS + "|" + _LENGTH_UNITS
+    + r"|chilometri orari|km/h|litri|litres|liters|tonnellate|tonnes|tons|chili|kg|"
+    r"ettari|hectares|gradi|degrees|" + _TIME_UNITS
+    + r"|abitanti|inhabitants|persone|people|volte|times)\b", re.I)
 _MODIFIER = re.compile(r"(?:\b(?:circa|oltre|quasi|appena|almeno|più di|meno di|about|over|"
                        r"nearly|almost|more than|less than|at least|some|una|un)\s+)$", re.I)
 
@@ -191,21 +196,19 @@ def _name_candidates(text: str) -> list[Candidate]:
 
 
 # What a "how long / how deep / how much does it cost" question measures: its answer carries
-# one of these units ("58 minuti", not "200 chilometri", for "Quanto tempo servirà…?").
+# a unit of that kind ("58 minuti", not "200 chilometri", for "Quanto tempo servirà…?").
 _MEASURED = [
     (re.compile(r"\b(quanto tempo|quanti minuti|quante ore|quanto dur\w*|per quanto tempo|"
                 r"how long|how much time|how many (?:minutes|hours))\b"),
-     re.compile(r"\b(anni|years|mesi|months|giorni|days|ore|hours|minuti|minutes|secondi|"
-                r"seconds)$", re.I)),
+     re.compile(rf"\b({_TIME_UNITS})$", re.I)),
     (re.compile(r"\b(quanto (?:profond|alt|lung|distant|largh)\w*|che quota|a che quota|"
                 r"quale quota|a quale altezza|quanto dista|how (?:deep|high|tall|long is|far|"
                 r"wide)|what (?:height|depth|altitude|length))\b"),
-     re.compile(r"\b(metri|metres|meters|m|chilometri|kilometres|kilometers|km|centimetri|"
-                r"cm|millimetri|mm)$", re.I)),
+     re.compile(rf"\b({_LENGTH_UNITS})$", re.I)),
     (re.compile(r"\b(quanto cost\w*|quanto vale|quanto valgono|how much (?:does|did|will|"
                 r"do) \w+ cost|how much (?:is|was|were) \w+ worth|what (?:did|does|will) \w+ "
                 r"cost)\b"),
-     re.compile(r"\b(euro|dollari|dollars|lire|sterline|pounds)$", re.I)),
+     re.compile(rf"\b({_MONEY_UNITS})$", re.I)),
 ]
 
 

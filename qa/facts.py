@@ -158,8 +158,8 @@ def months(text: str) -> set[int]:
 
 
 def values(text: str) -> set[float]:
-    """The set of number values of ``text`` (with and without their scale word, so "21
-    billion" matches a sentence that only says "21")."""
+    """The set of number values of ``text``, scale words applied ("21 miliardi" -> 21e9;
+    ``unsupported_numbers`` also accepts the bare "21")."""
     out: set[float] = set()
     for quantity in quantities(text):
         out.add(round(quantity.value, 6))
