@@ -41,6 +41,7 @@ from articleqa.index.persist import (
     current_version,
     next_version_number,
     read_version,
+    readable_manifest,
     require_version,
     stored_articles,
     write_lock,
@@ -82,7 +83,7 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         except IndexCorruptError:
             previous = None
         kept = stored_articles(previous)
-        previous_manifest = _readable_manifest(previous)
+        previous_manifest = readable_manifest(previous)
         bundled = read_bundled(settings.corpus_dir, settings.max_file_bytes)
         user = user_articles(kept)
         documents = [article_document(a) for a in require_articles(bundled + user,
@@ -109,13 +110,6 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
             f"{settings.vector_store}, {settings.embed_model}) in "
             f"{time.perf_counter() - started:.1f} s -> {index_dir}")
     return index
-
-
-def _readable_manifest(version: Path | None) -> IndexManifest | None:
-    try:
-        return IndexManifest.read(version) if version else None
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
 
 
 def source_entries(documents: Iterable[Document], nodes: list[TextNode],

@@ -59,10 +59,9 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".write.lock"
 SOURCES_FILE = "sources.json"
 ARTICLES_DIR = "articles"
-VECTORS_FILE = FAISS_FILE
 _VERSION = re.compile(r"^v-(\d{6,})$")
 # Files a format-1 index (before versions) kept at the top of the index dir.
-_LEGACY_FILES = ("manifest.json", "docstore.json", "index_store.json", VECTORS_FILE,
+_LEGACY_FILES = ("manifest.json", "docstore.json", "index_store.json", FAISS_FILE,
                  "graph_store.json", "image__vector_store.json", SOURCES_FILE)
 
 
@@ -188,7 +187,7 @@ def read_version(version: Path, embed_model: BaseEmbedding, settings: Settings) 
                                     f"manifest); {REBUILD_HINT}")
     current = "?"
     try:
-        current = VECTORS_FILE
+        current = FAISS_FILE
         vector_store = open_vector_store(version, manifest, settings)
         current = "docstore.json / index_store.json"
         storage = StorageContext.from_defaults(vector_store=vector_store,
@@ -234,14 +233,17 @@ def next_version_number(index_dir: Path) -> int:
     return max(_version_numbers(index_dir), default=0) + 1
 
 
+def readable_manifest(version: Path | None) -> IndexManifest | None:
+    """The manifest of ``version``, or None when there is none or it cannot be read."""
+    try:
+        return IndexManifest.read(version) if version else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
 def _kept_manifests(index_dir: Path) -> list[IndexManifest]:
-    kept = []
-    for path in _version_numbers(index_dir).values():
-        try:
-            kept.append(IndexManifest.read(path))
-        except (OSError, ValueError, TypeError, KeyError):
-            continue
-    return kept
+    manifests = (readable_manifest(path) for path in _version_numbers(index_dir).values())
+    return [m for m in manifests if m is not None]
 
 
 def _remove_old_versions(index_dir: Path, live: Path) -> None:
