@@ -19,7 +19,6 @@ from tqdm import tqdm
 
 from articleqa.errors import UserError
 from articleqa.eval.dataset import EvalQuestion
-from articleqa.index.text import detect_language
 from articleqa.qa.answer_types import QuestionType
 from articleqa.qa.answerability import AnswerabilityPolicy, Decision, Signals
 from articleqa.qa.answerer import Answerer
@@ -47,10 +46,9 @@ def measure_all(answerer: Answerer, questions: Iterable[EvalQuestion],
         raise CalibrationError("--with-llm: no language model could start")
     out = []
     for q in tqdm(questions, desc="measuring signals", disable=not show_progress, unit="q"):
-        qtype, signals, sentences = answerer.signals(q.question)
+        qtype, signals, sentences, language = answerer.signals(q.question)
         declined = None
         if writer is not None and sentences:
-            language = "it" if detect_language(q.question) == "it" else "en"
             raw = "".join(writer.stream(q.question, sentences, language))
             declined = bool(DECLINE.match(clean_short_answer(raw)))
         out.append(Measured(q, qtype, signals, declined))

@@ -179,12 +179,14 @@ class Answerer:
         yield self._finish(final, history, started, timings)
 
     def signals(self, question: str, retrieval_mode: RetrievalMode | str | None = None,
-                top_k: int | None = None) -> tuple[QuestionType, Signals | None, list[str]]:
+                top_k: int | None = None
+                ) -> tuple[QuestionType, Signals | None, list[str], str]:
         """What answerability is decided from, without deciding (for calibration): the
-        question's type, the signals, and the sentences that would be quoted."""
+        question's type, the signals, the sentences that would be quoted, and the language
+        a short answer would be asked in."""
         asked = self._prepare(question, None)
         _, chosen, signals = self._gather(asked, retrieval_mode, top_k)
-        return asked.qtype, signals, [s.text for s in chosen]
+        return asked.qtype, signals, [s.text for s in chosen], asked.language
 
     # ------------------------------------------------------------------ steps
 
