@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from articleqa.choices import AnswerMode, RetrievalMode, values
+from articleqa.eval.dataset import SPLITS
 from articleqa.settings import Settings
 
 
@@ -348,7 +349,7 @@ def eval_index_dir(settings: Settings, corpus_dir: Path) -> Path:
 @click.option("--compare", help="Configurations side by side: dense,bm25,hybrid or "
               "extractive,generative.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-@click.option("--split", type=click.Choice(["calibration", "test"]),
+@click.option("--split", type=click.Choice(SPLITS),
               help="Only the questions of this split.")
 @click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Articles to index for this set [default: the set's own articles/ folder "
@@ -383,7 +384,7 @@ def eval_command(questions: Path, out: Path | None, compare: str | None, as_json
 
 @main.command("calibrate")
 @click.argument("questions", type=click.Path(path_type=Path))
-@click.option("--split", type=click.Choice(["calibration", "test"]), default="calibration",
+@click.option("--split", type=click.Choice(SPLITS), default="calibration",
               show_default=True, help="The split to choose thresholds on.")
 @click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Articles to index [default: the set's own articles/ folder].")

@@ -24,6 +24,7 @@ from articleqa.eval.metrics import (
     latency_ms,
     mean_reciprocal_rank,
     percentile,
+    short_answer_words,
 )
 from articleqa.settings import Settings, bundled_questions_dir
 
@@ -173,7 +174,7 @@ def short_answers(answerer, questions: list[EvalQuestion], generative: bool) -> 
             quote_s.append(quoted)
             short = answer.short_answer or ""
             rows.append((q.lang, answer_matches(short, q.answers),
-                         len(short.replace("[", " ").split()) - 1 if short else 0,
+                         short_answer_words(short),
                          answer.short_answer_source, answer.short_answer_check))
         summary: dict[str, Any] = {"quote": latency_ms(quote_s),
                                    "short_answer": latency_ms(final_s)}

@@ -80,6 +80,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def short_answer_words(short: str | None) -> int:
+    """Words of a short answer, its [n] markers left out."""
+    return len(re.findall(r"\w+", _MARKER.sub("", short or "")))
+
+
 def latency_ms(seconds: Sequence[float], digits: int = 2) -> dict[str, float]:
     """p50/p95 of timings in seconds, reported in milliseconds, and how many there were."""
     return {"p50_ms": round(percentile(seconds, 50) * 1000, digits),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from articleqa.eval.metrics import (
     mean_reciprocal_rank,
     percentile,
     ratio,
+    short_answer_words,
     spans_overlap,
 )
 from articleqa.qa.answerer import Answerer
@@ -82,7 +82,7 @@ def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
         "short_answer_source": answer_dict.get("short_answer_source"),
         "short_answer_check": answer_dict.get("short_answer_check"),
         "llm_output": answer_dict.get("llm_output"),
-        "short_words": len(re.findall(r"\w+", re.sub(r"\[\d+\]", "", short or ""))),
+        "short_words": short_answer_words(short),
         "abstained": abstained, "abstain_reason": answer_dict.get("abstain_reason"),
         "similarity": answer_dict.get("similarity"), "backend": answer_dict.get("backend", ""),
         "citations": [{"n": c["n"], "text": c["text"], "source": c["source"]}

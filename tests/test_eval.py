@@ -16,6 +16,7 @@ from articleqa.eval.metrics import (
     hit_rank,
     mean_reciprocal_rank,
     percentile,
+    short_answer_words,
     token_f1,
 )
 from articleqa.eval.runner import score_question, summarise
@@ -198,3 +199,10 @@ def test_metrics_per_kind_short_answers_and_the_tradeoff_exact_values():
     assert points[0.75] == (pytest.approx(2 / 3), pytest.approx(2 / 3))
     assert points[0.83] == (pytest.approx(1 / 3), pytest.approx(2 / 3))
     assert points[0.89] == (pytest.approx(1 / 3), pytest.approx(1.0))
+
+
+@pytest.mark.parametrize("short,words", [
+    ("21 miliardi di euro [1]", 4), ("un'enorme depressione [2]", 3),
+    ("Londra [1] · Parigi [2]", 2), ("", 0), (None, 0)])
+def test_short_answer_words_leave_out_the_citation_markers(short, words):
+    assert short_answer_words(short) == words
