@@ -176,15 +176,16 @@ def calibrate(pool: np.ndarray, queries: np.ndarray, seed: int = 11) -> dict[str
     seeds, held = pool[order[: len(pool) // 2]], pool[order[len(pool) // 2:]]
     real1, real10 = _top1_top10(queries, held)
     grid: dict[str, dict[str, float]] = {}
+    drawn: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for sigma in SIGMAS:
         fake = mixtures(seeds, len(held), sigma, np.random.default_rng(seed + 1))
         top1, top10 = _top1_top10(queries, fake)
+        drawn[sigma] = fake, top1, top10
         grid[str(sigma)] = {"ks_top1": ks_statistic(real1, top1),
                             "ks_top10": ks_statistic(real10, top10)}
     sigma = min(SIGMAS, key=lambda s: max(grid[str(s)].values()))
-    fake = mixtures(seeds, len(held), sigma, np.random.default_rng(seed + 1))
+    fake, syn1, syn10 = drawn[sigma]
     noise = random_unit(len(held), pool.shape[1], np.random.default_rng(seed + 2))
-    syn1, syn10 = _top1_top10(queries, fake)
     rnd1, rnd10 = _top1_top10(queries, noise)
     return {
         "sigma": sigma, "seed_vectors": len(seeds), "held_out_real_vectors": len(held),
