@@ -222,7 +222,7 @@ def _print_answer(answer) -> None:
     if answer.abstain_detail:
         click.echo(f"note: abstained ({answer.abstain_reason}: {answer.abstain_detail})",
                    err=True)
-    if answer.short_answer_check not in (None, "accepted"):
+    if answer.model_answer_refused:
         click.echo(f"note: the model's short answer was not used ({answer.short_answer_check})",
                    err=True)
     for note in answer.notes:

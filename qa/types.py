@@ -86,6 +86,11 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     final: bool = True
 
+    @property
+    def model_answer_refused(self) -> bool:
+        """An LLM was asked for the short answer and what it wrote is not the one shown."""
+        return self.short_answer_check not in (None, ShortAnswerCheck.ACCEPTED)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by ``ask --json``, the UI's API and eval reports."""
         return {

@@ -39,7 +39,7 @@ def answer_markdown(answer: Answer, writing: str | None = None) -> str:
     if writing is None and answer.short_answer_source is not None:
         origin = (f"short answer by {answer.backend}" if answer.short_answer_source == "llm"
                   else "short answer cut from the quote")
-        if answer.short_answer_check not in (None, "accepted"):
+        if answer.model_answer_refused:
             origin += f" (the model's was not used: {answer.short_answer_check})"
         lines.append(f"<sub>{escape_markdown_html(origin)}</sub>")
     return "\n".join(lines)
