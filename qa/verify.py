@@ -35,20 +35,21 @@ _POLAR_NO = re.compile(r"^\W*(no|non)\b", re.I)
 _POLAR_YES = re.compile(r"^\W*(yes|si|sì)\b", re.I)
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-ZÀ-ÖØ-Þ][\w'’-]*)")
 _NON_NAMES = STOPWORDS | {"yes", "no", "si", "about", "around", "over", "nearly", "circa",
-                          "oltre", "quasi", "only", "solo", "both", "entrambi", "none"}
+                          "oltre", "quasi", "only", "solo", "both", "entrambi", "none",
+                          "nessuno", "nessuna", "nobody", "niente", "nothing"}
 
 
 def names_in(text: str) -> set[str]:
     """Stems of the capitalised words of a short answer (the first word too: a short answer
-    often starts with the name), minus function words and month names."""
+    often starts with the name), minus function words, month names and number words."""
     found = set()
     for match in _CAPITALISED.finditer(text):
         word = re.split(r"['’]", match.group(1))[-1]  # "L'Ucraina" -> "Ucraina"
         if not word[:1].isupper():
             continue  # "L'elemento": an elided article, not a name
         word = fold(word).strip("-")
-        if len(word) < 2 or word in _NON_NAMES or word in MONTHS:
-            continue
+        if len(word) < 2 or word in _NON_NAMES or word in MONTHS or quantities(word):
+            continue  # "Quaranta", "Forty-five": numbers, checked as numbers below
         found.add(stem(word))
     return found
 

@@ -44,6 +44,11 @@ VOLTA_SENTENCE = "Volta morì a Como il 5 marzo 1827, all'età di 82 anni."
     ("HACKED", HEALEY_Q, HEALEY_SENTENCE, "it", ShortAnswerCheck.UNSUPPORTED_NAME),
     ("About fifty", MEMBERS_Q, HEALEY_SENTENCE, "en", None),
     ("45 members", MEMBERS_Q, HEALEY_SENTENCE, "en", ShortAnswerCheck.UNSUPPORTED_NUMBER),
+    # Number words are numbers, not names, whatever their case: checked by value.
+    ("Forty-five", MEMBERS_Q, HEALEY_SENTENCE, "en", ShortAnswerCheck.UNSUPPORTED_NUMBER),
+    ("Quaranta", "Quanti membri conta il gruppo?", "Il gruppo conta quaranta membri.", "it",
+     None),
+    ("Forty", MEMBERS_Q, "Il gruppo conta quaranta membri.", "en", None),
     ("Over 21 billion euros", "How much aid was announced?", AID_SENTENCE, "en", None),
     ("Oltre 21 miliardi di euro", "Quanti aiuti?", AID_SENTENCE, "it", None),
     ("22 billion euros", "How much aid was announced?", AID_SENTENCE, "en",
@@ -84,6 +89,7 @@ def test_the_verifier_accepts_only_what_the_cited_sentences_say(short, question,
     ("una cinquantina di membri", 50), ("about fifty", 50), ("3.357 metri", 3357),
     ("2,4 chilometri", 2.4), ("2.4 km", 2.4), ("diecimila lire", 10_000),
     ("settantaquattro chilometri", 74), ("ventotto voti", 28), ("duecentoquaranta", 240),
+    ("forty-five members", 45), ("twenty one thousand", 21_000),
 ])
 def test_numbers_are_compared_by_value_in_both_languages(text, value):
     assert [q.value for q in quantities(text)] == [value]
