@@ -119,7 +119,9 @@ _DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")(?:\s+(?:del\
 _DATE_WORDS = re.compile(r"\b(oggi|ieri|domani|today|yesterday|tomorrow|lunedi|martedi|"
                          r"mercoledi|giovedi|venerdi|sabato|domenica|monday|tuesday|wednesday|"
                          r"thursday|friday|saturday|sunday|(?:[xvi]+|\w+esimo) secolo|"
-                         r"dopoguerra)\b")
+                         r"dopoguerra|stamattina|stamane|stamani|stasera|stanotte|"
+                         r"in quest[ei] (?:stess[ei] )?(?:ore|giorni)|this morning|tonight|"
+                         r"this evening|in these (?:same )?(?:hours|days))\b")
 # "nel Novecento" is a century, "novecento persone" a count: centuries are capitalised.
 _CENTURY = re.compile(r"\b(?:Quattro|Cinque|Sei|Sette|Otto|Nove)cento\b")
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(?:del\s+|of\s+)?(\d{4})\b")
