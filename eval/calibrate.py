@@ -20,7 +20,7 @@ from tqdm import tqdm
 from articleqa.errors import UserError
 from articleqa.eval.dataset import EvalQuestion
 from articleqa.qa.answer_types import QuestionType
-from articleqa.qa.answerability import AnswerabilityPolicy, Decision, Signals
+from articleqa.qa.answerability import AnswerabilityPolicy, CheckScope, Decision, Signals
 from articleqa.qa.answerer import Answerer
 from articleqa.qa.short_answer import clean_short_answer
 from articleqa.qa.verify import DECLINE
@@ -104,7 +104,7 @@ def calibrate(measured: list[Measured], base: AnswerabilityPolicy | None = None,
         "min_similarity_same": [0.76 + 0.01 * i for i in range(9)],
         "min_similarity_cross": [0.74 + 0.01 * i for i in range(10)],
         "names_check_below": [0.84, 0.86, 0.88, 0.90, 1.01],
-        "type_check": [False, True],
+        "type_check": list(CheckScope),
         "numbers_check": [False, True],
         "count_check": [False, True],
         "min_overlap_same_language": [0.0, 0.15, 0.25, 0.35],

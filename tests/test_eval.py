@@ -206,3 +206,34 @@ def test_metrics_per_kind_short_answers_and_the_tradeoff_exact_values():
     ("Londra [1] · Parigi [2]", 2), ("", 0), (None, 0)])
 def test_short_answer_words_leave_out_the_citation_markers(short, words):
     assert short_answer_words(short) == words
+
+
+def test_calibration_picks_the_thresholds_that_refuse_no_answerable_question():
+    """`articleqa calibrate` on hand-made signals: the chosen policy keeps false abstention
+    within budget in each language and catches what it can of each unanswerable kind."""
+    from articleqa.eval.calibrate import Measured, calibrate
+    from articleqa.eval.dataset import EvalQuestion
+    from articleqa.qa.answer_types import question_type
+    from articleqa.qa.answerability import AnswerabilityPolicy, CheckScope, Signals
+
+    def measured(n: int, lang: str, kind: str, similarity: float, same: bool = True,
+                 type_missing: bool = False, question: str = "Chi ha firmato?") -> Measured:
+        q = EvalQuestion(f"{kind}{n}", lang, question, kind == "answerable", kind=kind)
+        signals = Signals(similarity=similarity, same_language=same, overlap=0.6,
+                          unknown_names=(), names_not_in_evidence=(),
+                          type_missing=type_missing, numbers_not_in_evidence=())
+        return Measured(q, question_type(question), signals)
+
+    rows = [measured(i, "it", "answerable", 0.80 + 0.01 * i) for i in range(5)]
+    rows += [measured(i, "en", "answerable", 0.78 + 0.01 * i, same=False) for i in range(5)]
+    # An English answerable question whose sentences hold no name: a cross-lingual type
+    # check would refuse it.
+    rows.append(measured(9, "en", "answerable", 0.85, same=False, type_missing=True))
+    rows += [measured(i, "it", "off_topic", 0.77) for i in range(3)]
+    rows += [measured(i, "it", "missing_detail", 0.88, type_missing=True) for i in range(2)]
+    policy, scores = calibrate(rows, AnswerabilityPolicy())
+    assert scores["false_abstention:it"] == 0 and scores["false_abstention:en"] == 0
+    assert scores["recall:off_topic"] == 1.0 and scores["recall:missing_detail"] == 1.0
+    assert 0.77 < policy.min_similarity_same <= 0.80
+    assert policy.min_similarity_cross <= 0.78
+    assert policy.type_check == CheckScope.SAME_LANGUAGE
