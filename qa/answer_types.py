@@ -52,6 +52,10 @@ _PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"ministro|ministra|assessore|assessora|persona|scientist|scholar|mayor|president|"
         r"minister|person|artist|artista|maestro|architetto|architect|pope|papa|king|re)\b")),
 ]
+# Answers found reliably in a sentence: dates and numbers. Any capitalised word would pass for a
+# person or place, and "una squadra svizzera" answers "Chi ha vinto?" with no name at all, so
+# only these two may be looked for in a neighbouring sentence or their absence refuse a question.
+RELIABLE_TYPES = frozenset({AnswerType.DATE, AnswerType.NUMBER})
 # "Chi è Steve Witkoff?" asks what he is, not for a name.
 _DESCRIBE = re.compile(r"^(?i:chi [eè]|chi era|chi sono|who is|who was|who are|who were)\s+"
                        r"[A-ZÀ-Þ][\w-]*(?:\s+[A-ZÀ-Þ][\w-]*)*\s*\??\s*$")

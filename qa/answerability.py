@@ -8,10 +8,10 @@ reason is reported (``abstain_reason`` in ``ask --json``):
 - ``unknown_names``: the question names people or places the corpus never mentions;
 - ``names_not_in_evidence``: the question names someone the corpus knows, but not in the
   passage that matched (a swapped entity: "What did Kallas say…" when Healey said it);
-- ``no_answer_of_type``: "how many", "when", "who" and "where" questions whose best sentences
-  hold no number, date or name (other than those the question states; same-language
-  questions only), or, for "quanti abitanti", no number next to "abitanti" (same-language
-  questions: the noun is compared);
+- ``no_answer_of_type``: "how many" and "when" questions whose best sentences hold no number
+  or date (other than those the question states; same-language questions only), or, for
+  "quanti abitanti", no number next to "abitanti" (same-language questions: the noun is
+  compared);
 - ``numbers_not_in_evidence``: a number or year of the question is nowhere in the article
   the best sentence comes from (a shifted fact: "in 1670" when the article says 1669);
 - ``few_shared_words``: question and article share a language, yet few of the question's
@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from articleqa.index.text import content_words, name_runs, stem, stems
 from articleqa.qa.answer_types import (
+    RELIABLE_TYPES,
     QuestionType,
     counted_noun,
     holds_answer,
@@ -125,7 +126,7 @@ class AnswerabilityPolicy:
                             "not mention " + ", ".join(s.names_not_in_evidence), s)
         type_check = self.type_check == CheckScope.ALWAYS or (
             self.type_check == CheckScope.SAME_LANGUAGE and s.same_language)
-        if type_check and qtype.explicit and s.type_missing:
+        if type_check and qtype.kind in RELIABLE_TYPES and s.type_missing:
             return Decision(AbstainReason.NO_ANSWER_OF_TYPE, f"the best sentences hold no "
                             f"{qtype.kind} that answers", s)
         if self.count_check and s.count_missing:

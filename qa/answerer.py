@@ -21,6 +21,7 @@ from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
 from articleqa.index.text import detect_language, fold, sentence_spans
 from articleqa.qa.answer_types import (
+    RELIABLE_TYPES,
     AnswerType,
     QuestionType,
     holds_answer,
@@ -53,9 +54,6 @@ from articleqa.settings import Settings
 SHORT_SENTENCE = 90  # captions and post signatures: quote them with the sentence before
 HEADING_CHARS = 80  # a line this short without final punctuation is a heading, not an answer
 Log = Callable[[str], None]
-# Answers a neighbouring sentence may supply: dates and numbers are found reliably, while any
-# capitalised word would pass for a person ("Como" for "Chi ha vinto la regata?").
-_NEIGHBOUR_TYPES = frozenset({AnswerType.DATE, AnswerType.NUMBER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +203,7 @@ class Answerer:
         if not scored:
             return passages, chosen, None
         best = max(chosen, key=lambda s: s.score)
-        if (fits is not None and asked.qtype.kind in _NEIGHBOUR_TYPES
+        if (fits is not None and asked.qtype.kind in RELIABLE_TYPES
                 and not any(fits(s) for s in chosen)):
             chosen = self._with_answering_neighbour(best, chosen, passages, fits)
         window = " ".join([best.passage.text] + [s.passage.text for s in chosen])

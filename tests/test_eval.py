@@ -217,7 +217,8 @@ def test_calibration_picks_the_thresholds_that_refuse_no_answerable_question():
     from articleqa.qa.answerability import AnswerabilityPolicy, CheckScope, Signals
 
     def measured(n: int, lang: str, kind: str, similarity: float, same: bool = True,
-                 type_missing: bool = False, question: str = "Chi ha firmato?") -> Measured:
+                 type_missing: bool = False,
+                 question: str = "Quando è stato firmato?") -> Measured:
         q = EvalQuestion(f"{kind}{n}", lang, question, kind == "answerable", kind=kind)
         signals = Signals(similarity=similarity, same_language=same, overlap=0.6,
                           unknown_names=(), names_not_in_evidence=(),
@@ -226,7 +227,7 @@ def test_calibration_picks_the_thresholds_that_refuse_no_answerable_question():
 
     rows = [measured(i, "it", "answerable", 0.80 + 0.01 * i) for i in range(5)]
     rows += [measured(i, "en", "answerable", 0.78 + 0.01 * i, same=False) for i in range(5)]
-    # An English answerable question whose sentences hold no name: a cross-lingual type
+    # An English answerable question whose sentences hold no date: a cross-lingual type
     # check would refuse it.
     rows.append(measured(9, "en", "answerable", 0.85, same=False, type_missing=True))
     rows += [measured(i, "it", "off_topic", 0.77) for i in range(3)]
