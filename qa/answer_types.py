@@ -125,7 +125,10 @@ _DATE_WORDS = re.compile(r"\b(oggi|ieri|domani|today|yesterday|tomorrow|lunedi|m
                          r"thursday|friday|saturday|sunday|(?:[xvi]+|\w+esimo) secolo|"
                          r"dopoguerra|stamattina|stamane|stamani|stasera|stanotte|"
                          r"in quest[ei] (?:stess[ei] )?(?:ore|giorni)|this morning|tonight|"
-                         r"this evening|in these (?:same )?(?:hours|days))\b")
+                         r"this evening|in these (?:same )?(?:hours|days)|"
+                         r"(?:tra |fra |between )?(?:mezzanotte|mezzogiorno|midnight|noon)"
+                         r"(?: e (?:le |l')\w+| and \w+)?|alle \d{1,2}(?:[.:]\d{2})?|"
+                         r"at \d{1,2}(?::\d{2})?(?: ?[ap]m)?|\d{1,2}:\d{2})\b")
 # "nel Novecento" is a century, "novecento persone" a count: centuries are capitalised.
 _CENTURY = re.compile(r"\b(?:Quattro|Cinque|Sei|Sette|Otto|Nove)cento\b")
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(?:del\s+|of\s+)?(\d{4})\b")

@@ -29,7 +29,7 @@ _CAUSE = re.compile(r"\b(perch[eé]|poich[eé]|dato che|visto che|in quanto|a ca
                     r"per via d\w*|grazie a\w*|because|since|due to|as a result of|owing to)\b",
                     re.I)
 _EDGE_WORDS = STOPWORDS | {"ha", "hanno", "e", "ed", "che", "il", "lo", "la", "di", "da", "del",
-                           "della", "dell", "l", "d"}
+                           "della", "dell", "l", "d", "pero", "invece", "also"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,40 @@ def best_span(question: str, qtype: QuestionType, sentence: str) -> SentenceSpan
         cause = _cause_span(sentence)
         if cause is not None:
             return cause
+    if _NAMING_QUESTION.search(question):
+        named = _named_span(sentence, question)
+        if named is not None:
+            return named
     return _gap_span(sentence, tokens, anchors, asked)
+
+
+# "Che nome diede…?", "Con quale nome sono noti…?", "What is … called?": the answer is the
+# name after "chiamò", "detti", "noto come", "called", "known as", or a quoted phrase.
+_NAMING_QUESTION = re.compile(r"\b(che nome|quale nome|qual e il nome|what name|the name|"
+                              r"called|known as|chiamat\w*|chiama|chiamano|not[ie] come|"
+                              r"soprannom\w*|nickname\w*)\b", re.I)
+_NAMING_WORD = re.compile(r"\b(?:chiam(?:ò|o|ata|ato|ati|ate|ava|avano|ano|arono)|"
+                          r"dett[oaie]|intitolat[oaie]|not[oaie] come|conosciut[oaie] come|"
+                          r"soprannominat[oaie]|"
+                          r"(?:is |are |was |were )?called|known as|named)\s+", re.I)
+_NAME_END = re.compile(r"[,;:.()«»“”\"–—]|\s(?:e|ed|and|che|which|per|for)\s")
+_QUOTED = re.compile(r"[«“\"]([^»”\"]{2,80})[»”\"]")
+
+
+def _named_span(sentence: str, question: str) -> SentenceSpan | None:
+    """The name given after a naming word, or the first quoted phrase, when the question
+    does not already hold it."""
+    asked = content_words(question)
+    for match in _NAMING_WORD.finditer(sentence):
+        stop = _NAME_END.search(sentence, match.end())
+        end = stop.start() if stop else len(sentence)
+        span = _trimmed(sentence, match.end(), end)
+        if span.text and not content_words(span.text) <= asked:
+            return span
+    for match in _QUOTED.finditer(sentence):
+        if not content_words(match.group(1)) <= asked:
+            return SentenceSpan(match.start(), match.end(), match.group())
+    return None
 
 
 def _stems_of(token: str) -> set[str]:

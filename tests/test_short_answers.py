@@ -119,6 +119,25 @@ def test_spans_cut_the_answer_out_of_the_sentence(question, expected):
 
 
 @pytest.mark.parametrize("question,sentence,expected", [
+    # A naming question takes the name after the naming word, or the quoted title.
+    ("Che nome diede il chimico al gas che aveva isolato?",
+     "Isolò il gas in una bottiglia, che chiamò aria delle paludi, e lo descrisse a Parigi.",
+     "aria delle paludi"),
+    ("Con quale nome sono noti i vasi di Ballarin?",
+     "Ballarin è ricordato per i grandi vasi detti rosette, decorati con fiori.", "rosette"),
+    ("What is the festival called?",
+     "Il festival, intitolato «Acqua e luce», si terrà a ottobre.", "«Acqua e luce»"),
+    # Hours answer "in quali ore…?".
+    ("In quali ore verrà chiusa la strada?",
+     "La strada resterà chiusa di notte, tra mezzanotte e le cinque del mattino.",
+     "tra mezzanotte e le cinque"),
+])
+def test_spans_for_names_given_and_hours(question, sentence, expected):
+    span = best_span(question, question_type(question), sentence)
+    assert span.text == expected and sentence[span.start:span.end] == span.text
+
+
+@pytest.mark.parametrize("question,sentence,expected", [
     # The unit says what is measured: a time, not the line's length.
     ("Quanto tempo servirà per andare da Taranto a Sibari?",
      "La nuova linea di 200 chilometri porterà da Taranto a Sibari in 58 minuti.", "58 minuti"),
