@@ -63,12 +63,14 @@ def best_span(question: str, qtype: QuestionType, sentence: str) -> SentenceSpan
 
 
 # "Che nome diede…?", "Con quale nome sono noti…?", "What is … called?": the answer is the
-# name after "chiamò", "detti", "noto come", "called", "known as", or a quoted phrase.
+# name after "chiamò", "detti", "noto come", "called", "known as", or a quoted phrase ("ha
+# detto" is "said", not "called").
 _NAMING_QUESTION = re.compile(r"\b(che nome|quale nome|qual e il nome|what name|the name|"
                               r"called|known as|chiamat\w*|chiama|chiamano|not[ie] come|"
                               r"soprannom\w*|nickname\w*)\b", re.I)
 _NAMING_WORD = re.compile(r"\b(?:chiam(?:ò|o|ata|ato|ati|ate|ava|avano|ano|arono)|"
-                          r"dett[oaie]|intitolat[oaie]|not[oaie] come|conosciut[oaie] come|"
+                          r"(?<!ha )(?<!hanno )(?<!aveva )(?<!avevano )dett[oaie]|"
+                          r"intitolat[oaie]|not[oaie] come|conosciut[oaie] come|"
                           r"soprannominat[oaie]|"
                           r"(?:is |are |was |were )?called|known as|named)\s+", re.I)
 _NAME_END = re.compile(r"[,;:.()«»“”\"–—]|\s(?:e|ed|and|che|which|per|for)\s")
