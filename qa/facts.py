@@ -35,9 +35,9 @@ _TENS_IT = {"venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessant
             "settanta": 70, "ottanta": 80, "novanta": 90}
 _UNITS_IT = {"uno": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7,
              "otto": 8, "nove": 9}
-_TENS_EN = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
-_UNITS_EN = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-             "eight": 8, "nine": 9}
+# English compounds ("forty-five") are two words of _UNITS: a tens word, then a unit word.
+_TENS_EN = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
+_UNITS_EN = frozenset("one two three four five six seven eight nine".split())
 
 
 def _italian_compound(word: str) -> int | None:
@@ -128,7 +128,7 @@ def quantities(text: str) -> list[Quantity]:
         end = token.end()
         if word in _TENS_EN and following in _UNITS_EN and \
                 re.fullmatch(r"[\s-]", folded[end:tokens[i + 1].start()]):
-            value += _UNITS_EN[following]  # "forty-five", "twenty one"
+            value += _UNITS[following]  # "forty-five", "twenty one"
             end = tokens[i + 1].end()
             following = tokens[i + 2].group() if i + 2 < len(tokens) else ""
         if following in _SCALES and following != "m":
