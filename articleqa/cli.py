@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from articleqa.choices import AnswerMode, RetrievalMode, values
-from articleqa.eval.dataset import SPLITS
+from articleqa.eval.dataset import SPLITS, TUNE_SPLIT
 from articleqa.settings import Settings
 
 
@@ -384,17 +384,16 @@ def eval_command(questions: Path, out: Path | None, compare: str | None, as_json
 
 @main.command("calibrate")
 @click.argument("questions", type=click.Path(path_type=Path))
-@click.option("--split", type=click.Choice(SPLITS), default="calibration",
-              show_default=True, help="The split to choose thresholds on.")
 @click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Articles to index [default: the set's own articles/ folder].")
 @click.option("--with-llm", is_flag=True, help="Also measure the LLM's verdict (slow).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @settings_options
 @friendly_errors
-def calibrate_command(questions: Path, split: str, corpus_dir: Path | None, with_llm: bool,
+def calibrate_command(questions: Path, corpus_dir: Path | None, with_llm: bool,
                       as_json: bool, **flags: Any) -> None:
-    """Choose the abstention thresholds on a question set's calibration split."""
+    """Choose the abstention thresholds on a question set's tune split (never on test: the
+    test split is for reporting, once)."""
     from dataclasses import asdict
 
     from articleqa.eval.calibrate import calibrate, measure_all, reasons_table, score_policy
@@ -402,6 +401,7 @@ def calibrate_command(questions: Path, split: str, corpus_dir: Path | None, with
 
     settings = _settings_for_set(questions, corpus_dir, flags)
     answerer = _load_answerer(settings)
+    split = TUNE_SPLIT
     items = load_questions(questions, [s.text for s in answerer.index.sources.values()], split)
     measured = measure_all(answerer, items, show_progress=not as_json, with_llm=with_llm)
     before = score_policy(answerer.policy, measured)

@@ -1,11 +1,11 @@
-"""`articleqa calibrate`: measure every answerability signal on a question set's calibration
+"""`articleqa calibrate`: measure every answerability signal on a question set's tune
 split and choose the thresholds, reproducibly.
 
 For each question the signals are measured once (no abstention applied); every candidate
 policy is then scored on them: false abstention per language on answerable questions, and
 abstention recall per unanswerable kind. The chosen policy is the one with the best mean
 recall over the kinds among those whose false abstention stays within the budget in every
-language. Only the calibration split is used; the test split is for reporting.
+language. Only the tune split is used; the test split is for reporting.
 """
 
 from __future__ import annotations

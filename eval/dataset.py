@@ -2,9 +2,10 @@
 
 Each question: id, lang, question, answers (acceptable answers), evidence (exact substrings of
 the source text), answerable; optionally kind (answerable, off_topic, missing_detail, near_miss),
-article (the file it is about) and split (calibration / test). Errors name the file and
-line/row and what is wrong. A question set may keep its own articles in an ``articles/`` folder
-beside it; ``articleqa eval`` then indexes those instead of the bundled corpus.
+article (the file it is about), split (tune / test: fit on one, report the other) and asks (the
+type of answer wanted). Errors name the file and line/row and what is wrong. A question set
+may keep its own articles in an ``articles/`` folder beside it; ``articleqa eval`` then indexes
+those instead of the bundled corpus.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from articleqa.errors import UserError
 
 REQUIRED = ("id", "lang", "question", "answerable")
 UNANSWERABLE_KINDS = ("off_topic", "missing_detail", "near_miss", "unanswerable")
-SPLITS = ("calibration", "test")
+TUNE_SPLIT = "tune"  # the only split anything may be fitted on
+SPLITS = (TUNE_SPLIT, "test")
 
 
 class DatasetError(UserError, ValueError):
@@ -37,6 +39,7 @@ class EvalQuestion:
     kind: str = ""  # "answerable" or why not; filled from ``answerable`` when not given
     article: str = ""
     split: str = ""
+    asks: str = ""  # what the question asks for (person, number, date…), for per-type reports
 
 
 def _as_list(value: Any, where: str, name: str) -> list[str]:
@@ -77,7 +80,7 @@ def _parse(row: Any, where: str) -> EvalQuestion:
         answers=_as_list(row.get("answers"), where, "answers"),
         evidence=_as_list(row.get("evidence"), where, "evidence"),
         kind=str(row.get("kind") or ""), article=str(row.get("article") or ""),
-        split=str(row.get("split") or ""))
+        split=str(row.get("split") or ""), asks=str(row.get("asks") or ""))
     if not question.kind:
         question = replace(question, kind="answerable" if question.answerable
                            else "unanswerable")

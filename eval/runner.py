@@ -77,6 +77,7 @@ def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
     short = answer_dict.get("short_answer")
     row: dict[str, Any] = {
         "id": question.id, "lang": question.lang, "kind": question.kind,
+        "asks": question.asks, "article": question.article, "split": question.split,
         "question": question.question, "answerable": question.answerable,
         "answer": answer_dict["answer"], "short_answer": short,
         "short_answer_source": answer_dict.get("short_answer_source"),

@@ -59,7 +59,7 @@ RELIABLE_TYPES = frozenset({AnswerType.DATE, AnswerType.NUMBER})
 # "Chi è Steve Witkoff?" asks what he is, not for a name.
 _DESCRIBE = re.compile(r"^(?i:chi [eè]|chi era|chi sono|who is|who was|who are|who were)\s+"
                        r"[A-ZÀ-Þ][\w-]*(?:\s+[A-ZÀ-Þ][\w-]*)*\s*\??\s*$")
-# "Quale comune…?", "What is the estimated total cost…?": the noun tells the type.
+# "Quale comune…?", "What is the cost…?": the noun tells the type.
 _NOUNS = {
     AnswerType.PERSON: "studioso studiosa scienziato scienziata chimico fisico sindaco sindaca "
     "presidente ministro ministra assessore assessora persona artista maestro architetto "
@@ -124,10 +124,7 @@ _DATE_WORDS = re.compile(r"\b(oggi|ieri|domani|today|yesterday|tomorrow|lunedi|m
                          r"mercoledi|giovedi|venerdi|sabato|domenica|monday|tuesday|wednesday|"
                          r"thursday|friday|saturday|sunday|(?:[xvi]+|\w+esimo) secolo|"
                          r"dopoguerra|stamattina|stamane|stamani|stasera|stanotte|"
-                         r"in quest[ei] (?:stess[ei] )?(?:ore|giorni)|this morning|tonight|"
-                         r"this evening|in these (?:same )?(?:hours|days)|"
-                         r"(?:tra |fra |between )?(?:mezzanotte|mezzogiorno|midnight|noon)"
-                         r"(?: e (?:le |l')\w+| and \w+)?|alle \d{1,2}(?:[.:]\d{2})?|"
+                         r"this morning|tonight|this evening|alle \d{1,2}(?:[.:]\d{2})?|"
                          r"at \d{1,2}(?::\d{2})?(?: ?[ap]m)?|\d{1,2}:\d{2})\b")
 # "nel Novecento" is a century, "novecento persone" a count: centuries are capitalised.
 _CENTURY = re.compile(r"\b(?:Quattro|Cinque|Sei|Sette|Otto|Nove)cento\b")

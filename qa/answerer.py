@@ -216,7 +216,7 @@ class Answerer:
                                   passages: list[Passage],
                                   fits: Callable[[ScoredSentence], bool]
                                   ) -> list[ScoredSentence]:
-        """"In quell'anno il Maggior Consiglio…" answers "In che anno…?" only with the sentence
+        """A sentence that says "in that year…" answers "In che anno…?" only with the sentence
         before it: when no chosen sentence holds a date or number of the asked kind, the best
         one's neighbour that does is quoted too, cited with a retrieved passage that holds it."""
         text = self.index.sources[best.passage.source].text

@@ -25,21 +25,23 @@ SHORT_ANSWER_SYSTEM = (
     "sentence's words if needed. If the sentences do not answer the question, reply: NONE")
 
 # Fixed examples (user, assistant): they teach the format, translation of numbers and
-# manners, answering with the new fact rather than the question's own words, and NONE.
+# manners, answering with the new fact rather than the question's own words, and NONE. They
+# come from an invented text that is in no question set and is not a bundled article.
 SHORT_ANSWER_EXAMPLES = [
-    ("[1] Sia come sia, Healey ha presieduto oggi la riunione del Gruppo di contatto, che di "
-     "membri ne conta una cinquantina.\nQuestion: How many members does the contact group "
-     "have?\nAnswer in English.", "About fifty [1]"),
-    ("[1] Il ministro, collegato da remoto, ha annunciato nuovi aiuti per oltre 21 miliardi di "
-     "euro.\nDomanda: Quanto valgono i nuovi aiuti annunciati?\nRispondi in italiano.",
-     "Oltre 21 miliardi di euro [1]"),
-    ("[1] Il ministro, collegato da remoto, ha annunciato nuovi aiuti per oltre 21 miliardi di "
-     "euro.\nQuestion: How did the minister take part?\nAnswer in English.", "Remotely [1]"),
-    ("[1] Nel 1861 l'abate Zanetti fondò il museo insieme al sindaco Antonio Colleoni.\n"
-     "Question: Who founded the museum together with Zanetti?\nAnswer in English.",
-     "Antonio Colleoni, the mayor [1]"),
-    ("[1] Il museo fu inaugurato nel 1861 nel palazzo dei vescovi.\nDomanda: Quanti "
-     "visitatori riceve ogni anno il museo?\nRispondi in italiano.", DECLINE_WORD),
+    ("[1] La biblioteca civica di Borgo Alto ha riaperto lunedì, dopo lavori durati una "
+     "decina di settimane.\nQuestion: How long did the works on the library last?\n"
+     "Answer in English.", "About ten weeks [1]"),
+    ("[1] L'assessora Marta Rinaldi, in videocollegamento, ha promesso 240 mila euro per il "
+     "tetto del teatro.\nDomanda: Quanti soldi sono stati promessi per il teatro?\n"
+     "Rispondi in italiano.", "240 mila euro [1]"),
+    ("[1] L'assessora Marta Rinaldi, in videocollegamento, ha promesso 240 mila euro per il "
+     "tetto del teatro.\nQuestion: How did the councillor take part?\nAnswer in English.",
+     "By video link [1]"),
+    ("[1] La passerella sul torrente è stata disegnata dall'ingegnera Carla Neri con "
+     "l'architetto Luca Bassi.\nQuestion: Who designed the footbridge with Carla Neri?\n"
+     "Answer in English.", "Luca Bassi, the architect [1]"),
+    ("[1] La passerella sul torrente fu aperta nel 1998, dopo due anni di cantiere.\n"
+     "Domanda: Quanto è costata la passerella?\nRispondi in italiano.", DECLINE_WORD),
 ]
 
 

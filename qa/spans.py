@@ -3,8 +3,8 @@
 Used as the short answer in extractive mode, and whenever the LLM's rewrite is missing or
 rejected. A typed question ("quanti", "when", "who", "where") takes the matching number, date
 or name nearest to the words the sentence shares with the question; other questions take the
-run of new words between those shared words ("Come ha definito Healey i piani?" -> "reali,
-sostanziali e in fase avanzata"). Offsets stay exact: the span is a slice of the sentence.
+run of new words between those shared words. Offsets stay exact: the span is a slice of the
+sentence.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ _NAMING_QUESTION = re.compile(r"\b(che nome|quale nome|qual e il nome|what name|
                               r"soprannom\w*|nickname\w*)\b", re.I)
 _NAMING_WORD = re.compile(r"\b(?:chiam(?:ò|o|ata|ato|ati|ate|ava|avano|ano|arono)|"
                           r"(?<!ha )(?<!hanno )(?<!aveva )(?<!avevano )dett[oaie]|"
-                          r"intitolat[oaie]|not[oaie] come|conosciut[oaie] come|"
+                          r"not[oaie] come|conosciut[oaie] come|"
                           r"soprannominat[oaie]|"
                           r"(?:is |are |was |were )?called|known as|named)\s+", re.I)
 _NAME_END = re.compile(r"[,;:.()«»“”\"–—]|\s(?:e|ed|and|che|which|per|for)\s")
@@ -119,9 +119,8 @@ def _typed_span(question: str, qtype: QuestionType, sentence: str,
     if qtype.kind == AnswerType.NUMBER:
         found = measured_candidates(question, found)
     elif qtype.kind in (AnswerType.PERSON, AnswerType.PLACE):
-        # The question's own names are cut from the front of a run ("San Pietroburgo Kirill
-        # Dmitriev"); a name still sharing a word with the question ("Vincenzo Zanetti" for
-        # "Insieme a chi l'abate Zanetti…?") is who is asked about, not the answer.
+        # The question's own names are cut from the front of a run of names; a name still
+        # sharing a word with the question is who is asked about, not the answer.
         asked = stems(question)
         found = [c for c in found
                  if not stems(_trimmed_candidate(c, question).text) & asked] or found

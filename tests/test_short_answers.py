@@ -129,11 +129,10 @@ def test_spans_cut_the_answer_out_of_the_sentence(question, expected):
     ("Con quale nome sono noti i vasi di Ballarin?",
      "Ballarin è ricordato per i grandi vasi detti rosette, decorati con fiori.", "rosette"),
     ("What is the festival called?",
-     "Il festival, intitolato «Acqua e luce», si terrà a ottobre.", "«Acqua e luce»"),
-    # Hours answer "in quali ore…?".
-    ("In quali ore verrà chiusa la strada?",
-     "La strada resterà chiusa di notte, tra mezzanotte e le cinque del mattino.",
-     "tra mezzanotte e le cinque"),
+     "Il festival, che si chiamerà «Acqua e luce», si terrà a ottobre.", "«Acqua e luce»"),
+    # A clock time answers "a che ora…?".
+    ("A che ora aprirà il mercato coperto?",
+     "Il mercato coperto aprirà alle 7.30 con quaranta banchi.", "alle 7.30"),
 ])
 def test_spans_for_names_given_and_hours(question, sentence, expected):
     span = best_span(question, question_type(question), sentence)
@@ -151,9 +150,9 @@ def test_spans_for_names_given_and_hours(question, sentence, expected):
     ("Di quanto sarà lo sconto per le famiglie?",
      "Le famiglie avranno uno sconto del 15 per cento in bolletta.", "15 per cento"),
     # The person the question names is not its answer; the other one is.
-    ("Insieme a chi l'abate Zanetti fondò il museo?",
-     "Nel 1861 il sindaco di Murano, Antonio Colleoni, e l'abate Vincenzo Zanetti fondarono "
-     "il museo.", "Antonio Colleoni"),
+    ("Con chi la maestra Bellini aprì la scuola di musica?",
+     "Nel 1924 il parroco di Borgo Alto, Ettore Fumagalli, e la maestra Ada Bellini aprirono "
+     "la scuola di musica.", "Ettore Fumagalli"),
 ])
 def test_spans_take_the_measured_unit_and_not_the_questions_own_names(question, sentence,
                                                                       expected):
@@ -285,7 +284,7 @@ def test_follow_ups_get_short_answers_too(article_index, index_settings):
 
 @pytest.mark.parametrize("question,found,not_found", [
     # The year is in the sentence before "In quell'anno…", which alone matches the question.
-    ("In che anno il Maggior Consiglio fu chiuso ai nuovi membri?", "1297", None),
+    ("In che anno la corporazione dei barcaioli fu sciolta?", "1873", None),
     # "Chi" with a non-person answer: the neighbour's capitalised "Como" is not taken instead.
     ("Chi ha vinto la regata di domenica?", "squadra svizzera", "Como"),
 ])
@@ -299,9 +298,9 @@ def test_a_neighbouring_sentence_supplies_a_date_or_number_but_not_a_name(
     (corpus / "lago.txt").write_text(
         "Cronache di lago e di laguna\nIl sindaco di Como ha aperto un nuovo porto sul lago. "
         "La regata di domenica è stata vinta da una squadra svizzera. Il traghetto delle otto "
-        "è stato cancellato per il vento forte. A Venezia la riforma arrivò nel 1297. "
-        "In quell'anno il Maggior Consiglio fu chiuso ai nuovi membri e divenne ereditario. "
-        "Da allora le famiglie ammesse furono iscritte nel Libro d'oro.", encoding="utf-8")
+        "è stato cancellato per il vento forte. A Lecco la nuova legge arrivò nel 1873. "
+        "In quell'anno la corporazione dei barcaioli fu sciolta e i suoi moli venduti. "
+        "Da allora i barcaioli lavorarono per le compagnie di navigazione.", encoding="utf-8")
     settings = fresh_settings(tmp_path, corpus_dir=corpus)
     answer = Answerer(build_index(settings, embed_model=e5), settings).answer(
         question, mode="extractive")

@@ -28,6 +28,7 @@ from articleqa.qa.short_answer import clean_short_answer
 from articleqa.qa.types import Answer
 from articleqa.settings import Settings
 from articleqa.ui.api import AskEndpoint
+from articleqa.ui.examples import example_questions
 from articleqa.ui.guards import BodyLimit, LoginThrottle
 from articleqa.ui.render import (
     CSS,
@@ -40,14 +41,6 @@ from articleqa.ui.render import (
 
 log = logging.getLogger("articleqa.ui")
 
-EXAMPLES = [
-    "Chi ha presieduto la riunione del Gruppo di contatto per l'Ucraina?",
-    "Chi ha incontrato Witkoff a San Pietroburgo?",
-    "Quali sono i quattro punti cardine della forza di rassicurazione?",
-    "How much new military aid for Ukraine was announced?",
-    "What did the Kremlin spokesman say about Witkoff's visit?",
-    "Who leads the coalition of the willing?",
-]
 THINKING = "…"
 API_BODY_BYTES = 1_000_000  # a question is at most a few KB; nothing else is posted but files
 UPLOAD_BATCH_FILES = 20
@@ -226,6 +219,11 @@ class Handlers:
         return (_report_markdown(report, index, failed), source_list_markdown(index),
                 gr.Dropdown(choices=_source_choices(index)))
 
+    def refresh_examples(self) -> Any:
+        """The example questions for the articles indexed now (after an upload, on load)."""
+        questions = example_questions(self.state.index, self.state.settings.corpus_dir)
+        return gr.Dataset(samples=[[q] for q in questions])
+
     def refresh_sources(self) -> tuple[Any, ...]:
         """On page load: the article list as it is now, not as it was at start."""
         index = self.state.index
@@ -257,7 +255,9 @@ def build_app(state: AppState) -> gr.Blocks:
                             stop = gr.Button("Stop", variant="stop", size="sm",
                                              elem_id="aq-stop")
                             clear = gr.Button("Clear chat", variant="secondary", size="sm")
-                        gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                        examples = gr.Examples(
+                            [[q] for q in example_questions(state.index, settings.corpus_dir)],
+                            inputs=question, label="Examples")
                     with gr.Column(scale=2):
                         gr.Markdown("### Sources")
                         sources = gr.HTML(sources_html(None, {}), elem_id="aq-sources")
@@ -299,12 +299,17 @@ def build_app(state: AppState) -> gr.Blocks:
         source_pick.change(handlers.show_article, [source_pick, last_answer], article,
                            api_visibility="private")
         uploads.upload(handlers.upload, uploads, [upload_status, source_list, source_pick],
-                       api_visibility="private")
+                       api_visibility="private").then(
+            handlers.refresh_examples, None, examples.dataset, api_visibility="private")
         added_by_url = [upload_status, source_list, source_pick, url_box]
-        fetch.click(handlers.add_urls, url_box, added_by_url, api_visibility="private")
-        url_box.submit(handlers.add_urls, url_box, added_by_url, api_visibility="private")
-        demo.load(handlers.refresh_sources, None, [source_list, source_pick],
-                  api_visibility="private")
+        for added in (fetch.click(handlers.add_urls, url_box, added_by_url,
+                                  api_visibility="private"),
+                      url_box.submit(handlers.add_urls, url_box, added_by_url,
+                                     api_visibility="private"),
+                      demo.load(handlers.refresh_sources, None, [source_list, source_pick],
+                                api_visibility="private")):
+            added.then(handlers.refresh_examples, None, examples.dataset,
+                       api_visibility="private")
         # The client API: Client(url).predict(question, api_name="/ask") -> dict.
         gr.api(AskEndpoint(state).ask, api_name="ask")
     return demo
