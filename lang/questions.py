@@ -90,6 +90,6 @@ def object_name(question: str) -> str | None:
 
 
 def is_yes_no_question(question: str) -> bool:
-    """"Is the EU part of it?", "Gli Usa fanno parte…?": no question word up front."""
+    """"Is the bridge open?", "Il museo riapre domani?": no question word up front."""
     opening = re.findall(r"\w+", " ".join(fold(question).split()[:4]))
     return not any(word in question_words() for word in opening)
