@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from articleqa.errors import UserError
@@ -51,15 +51,30 @@ class LanguageDataError(UserError, LookupError):
     """A language, or the data a library ships for it, is missing; the message names the fix."""
 
 
+_CACHED_FOLD_CHARS = 2000  # sentences and questions repeat from question to question
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, so 'Perché' and 'perche' compare equal."""
+    if text.isascii():
+        return text.lower()
+    return _fold_short(text) if len(text) <= _CACHED_FOLD_CHARS else _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_fold_short = lru_cache(maxsize=50_000)(_fold)
 
 
 def fold_aligned(text: str) -> str:
     """:func:`fold`, one character for one: offsets into the result are offsets into ``text``
     (a character whose folded form is longer, such as "ß" or "ﬁ", is only lower-cased)."""
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded
     out = []
     for ch in text:
         folded = fold(ch)
@@ -85,6 +100,17 @@ def _nltk_stopwords(name: str) -> frozenset[str]:
 
 
 _STEMMERS = threading.local()  # a PyStemmer Stemmer is not safe to share between threads
+
+
+@lru_cache(maxsize=200_000)
+def _snowball(algorithm: str, word: str) -> str:
+    stemmers = _STEMMERS.__dict__
+    stemmer = stemmers.get(algorithm)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = stemmers[algorithm] = Stemmer.Stemmer(algorithm)
+    return stemmer.stemWord(word)
 
 
 @dataclass(frozen=True)
@@ -156,13 +182,7 @@ class Language:
 
     def stem(self, word: str) -> str:
         """The Snowball stem of ``word`` (folded first)."""
-        stemmers = _STEMMERS.__dict__
-        stemmer = stemmers.get(self.name)
-        if stemmer is None:
-            import Stemmer
-
-            stemmer = stemmers[self.name] = Stemmer.Stemmer(self.name)
-        return stemmer.stemWord(fold(word))
+        return _snowball(self.name, fold(word))
 
     @cached_property
     def months(self) -> Mapping[str, int]:

@@ -9,7 +9,7 @@ are the same day: the verifier compares their numbers by value and their months 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from articleqa.lang.base import fold, fold_aligned
 from articleqa.lang.phrases import alternation, field_values, pattern
@@ -58,13 +58,18 @@ def is_year(text: str) -> bool:
 
 def date_spans(text: str) -> list[tuple[int, int]]:
     """``[start, end)`` of every date, day word, century and clock time in ``text``."""
+    return list(_date_spans(text))
+
+
+@lru_cache(maxsize=20_000)
+def _date_spans(text: str) -> tuple[tuple[int, int], ...]:
     folded = fold_aligned(text)
     spans: list[tuple[int, int]] = []
     for regex, haystack in [(p, folded) for p in _patterns()] + [(_centuries(), text)]:
         for match in regex.finditer(haystack):
             if not any(s <= match.start() < e for s, e in spans):
                 spans.append((match.start(), match.end()))
-    return sorted(spans)
+    return tuple(sorted(spans))
 
 
 def months(text: str) -> set[int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from text_to_num import find_numbers
 
@@ -117,6 +117,12 @@ def _word_numbers(folded: str, language: Language, taken: list[tuple[int, int]]
 
 
 def quantities(text: str, language: str | None = None) -> list[Quantity]:
+    """Every number of ``text`` (digits or words); see :func:`_quantities`."""
+    return list(_quantities(text, language))
+
+
+@lru_cache(maxsize=20_000)  # the same sentences are read for question after question
+def _quantities(text: str, language: str | None) -> tuple[Quantity, ...]:
     """Every number of ``text`` (digits or words), multiplied by a scale word after it
     ("21 miliardi" -> 21e9). Years are numbers too (1827). Number words are read in
     ``language``; when it is not given, in the language the text shows, else in every one."""
@@ -135,7 +141,7 @@ def quantities(text: str, language: str | None = None) -> list[Quantity]:
     for candidate in ([chosen] if chosen else languages()):
         taken = [(q.start, q.end) for q in found]
         found += _word_numbers(folded, candidate, taken)
-    return sorted(found, key=lambda q: q.start)
+    return tuple(sorted(found, key=lambda q: q.start))
 
 
 def unit_after(text: str, end: int) -> tuple[int, Measure] | None:

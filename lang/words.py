@@ -9,7 +9,7 @@ in an English question alike; "Gruppo" and the question's "gruppo" both "grupp")
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from articleqa.lang.base import Language, fold
 from articleqa.lang.registry import FALLBACK, known, languages
@@ -49,6 +49,7 @@ def _distinctive() -> dict[str, frozenset[str]]:
     return out
 
 
+@lru_cache(maxsize=20_000)
 def language_evidence(text: str) -> str | None:
     """The language ``text`` shows signs of (its own stop words, then its letters), or None
     when it shows none or is a tie."""
@@ -87,6 +88,7 @@ def stopwords(language: str | None) -> frozenset[str]:
     return found.stopwords if found else all_stopwords()
 
 
+@lru_cache(maxsize=100_000)
 def _name_key(folded: str) -> str:
     return min((language.stem(folded) for language in languages()), key=lambda s: (len(s), s))
 
@@ -101,7 +103,8 @@ def stem(word: str, language: str | None = None) -> str:
     return found.stem(folded)
 
 
-def _keys(text: str, language: str | None, drop_stopwords: bool) -> set[str]:
+@lru_cache(maxsize=20_000)
+def _keys(text: str, language: str | None, drop_stopwords: bool) -> frozenset[str]:
     from articleqa.lang.names import exonym_spans
 
     found = _text_language(text, language)
@@ -118,18 +121,18 @@ def _keys(text: str, language: str | None, drop_stopwords: bool) -> set[str]:
         if drop_stopwords and (folded in stop or len(folded) < 2):
             continue
         keys.add(stem(token, code))
-    return keys
+    return frozenset(keys)
 
 
 def stems(text: str, language: str | None = None) -> set[str]:
     """Stems of every word of ``text`` (its language detected when not given)."""
-    return _keys(text, language, drop_stopwords=False)
+    return set(_keys(text, language, drop_stopwords=False))
 
 
 def content_words(text: str, language: str | None = None) -> set[str]:
     """Stems of ``text``'s words minus stop words and every language's question words (what a
     question is about)."""
-    return _keys(text, language, drop_stopwords=True)
+    return set(_keys(text, language, drop_stopwords=True))
 
 
 def shared(asked: set[str], found: set[str], cognates: bool = False) -> set[str]:
