@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -96,9 +96,15 @@ def _exonym_pattern() -> re.Pattern[str]:
 
 def exonym_spans(text: str) -> list[tuple[int, int, frozenset[str]]]:
     """``[start, end)`` and concepts of every exonym table name written in ``text``."""
+    return list(_exonym_spans(text))
+
+
+@lru_cache(maxsize=20_000)
+def _exonym_spans(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     folded = fold_aligned(text)
     table = _concepts_of()
-    return [(m.start(), m.end(), table[m.group()]) for m in _exonym_pattern().finditer(folded)]
+    return tuple((m.start(), m.end(), table[m.group()])
+                 for m in _exonym_pattern().finditer(folded))
 
 
 def strip_possessive(token: str) -> str:

@@ -27,6 +27,7 @@ from articleqa.lang import (
     stopwords,
     words,
 )
+from articleqa.lang.words import CONCEPT_MARK
 from articleqa.qa.answer_types import (
     AnswerType,
     Candidate,
@@ -57,7 +58,7 @@ def best_span(question: str, qtype: QuestionType, sentence: str,
                   language or detect_language(sentence))
     asked = content_words(question, text.asked_in)
     tokens = list(_TOKEN.finditer(sentence))
-    anchors = [i for i, t in enumerate(tokens) if text.stems_of(t.group()) & asked]
+    anchors = [i for i, t in enumerate(tokens) if text.keys_of(t) & asked]
     typed = _typed_span(text, qtype, tokens, anchors, _first_asked(text, tokens))
     if typed is not None:
         return typed
@@ -81,9 +82,11 @@ class _Texts:
     sentence: str
     said_in: str
 
-    def stems_of(self, token: str) -> set[str]:
-        """Stems of a sentence token's words ("l’Ucraina" -> {"l", "ucrain"})."""
-        return {stem(w, self.said_in) for w in re.findall(r"\w+", token)}
+    def keys_of(self, token: re.Match[str]) -> set[str]:
+        """The content-word keys of a sentence token: its words' stems ("l’Ucraina" -> {"l",
+        "ucrain"}), and the concept of an exonym it is part of ("Pentagono": the Pentagon)."""
+        return {stem(w, self.said_in) for w in re.findall(r"\w+", token.group())} | \
+            _concepts_at(self.sentence, token.start())
 
     def trimmed(self, start: int, end: int) -> SentenceSpan:
         return _trimmed(self.sentence, start, end, stopwords(self.said_in))
@@ -111,14 +114,20 @@ def _first_asked(text: _Texts, tokens: list[re.Match[str]]) -> list[int]:
     """Positions of the question's first content word that the sentence repeats: usually the
     verb ("Chi ha *presieduto*…"), whose subject or object is the answer."""
     stop = stopwords(text.asked_in)
-    for word in re.findall(r"\w+", text.question):
-        if fold(word) in stop or len(word) < 2:
+    for word in re.finditer(r"\w+", text.question):
+        if fold(word.group()) in stop or len(word.group()) < 2:
             continue
-        key = stem(word, text.asked_in)
-        hits = [i for i, t in enumerate(tokens) if key in text.stems_of(t.group())]
+        keys = _concepts_at(text.question, word.start()) or {stem(word.group(), text.asked_in)}
+        hits = [i for i, t in enumerate(tokens) if keys & text.keys_of(t)]
         if hits:
             return hits
     return []
+
+
+def _concepts_at(text: str, offset: int) -> set[str]:
+    """The content-word keys of the exonyms of ``text`` written across ``offset``."""
+    return {CONCEPT_MARK + concept for start, end, found in exonym_spans(text)
+            if start <= offset < end for concept in found}
 
 
 def _typed_span(text: _Texts, qtype: QuestionType, tokens: list[re.Match[str]],
@@ -220,7 +229,7 @@ def _gap_span(text: _Texts, tokens: list[re.Match[str]], anchors: list[int],
         else:
             last = min(last, first + MAX_SPAN_WORDS - 1)
         new = sum(1 for t in tokens[first:last + 1]
-                  if fold(t.group()) not in stop and not text.stems_of(t.group()) & asked)
+                  if fold(t.group()) not in stop and not text.keys_of(t) & asked)
         # Answers follow what the question names more often than they precede it.
         score = new * (0.6 if left == -1 and anchors else 1.0)
         if new and (best is None or score > best[0]):

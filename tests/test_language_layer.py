@@ -23,6 +23,7 @@ from articleqa.lang import (
 )
 from articleqa.qa.answer_types import candidates, holds_answer, measured_candidates
 from articleqa.qa.facts import quantities, values
+from articleqa.qa.spans import best_span
 from articleqa.qa.types import ShortAnswerCheck
 from articleqa.qa.verify import verify_short_answer
 
@@ -145,6 +146,13 @@ def test_one_stemmer_snowball_not_five_letters():
 
 def test_exonyms_are_one_content_word_across_languages():
     assert content_words("Aiuti all'Ucraina") & content_words("Aid to Ukraine")
+
+
+def test_an_exonym_anchors_the_span_in_the_other_language():
+    question = "What did the Kremlin announce?"
+    sentence = "Ieri il Cremlino ha annunciato una tregua di tre giorni."
+    span = best_span(question, question_type(question), sentence)
+    assert span.text == "annunciato una tregua di tre giorni"
 
 
 def test_language_detection():
