@@ -19,11 +19,11 @@ from tqdm import tqdm
 
 from articleqa.errors import UserError
 from articleqa.eval.dataset import EvalQuestion
+from articleqa.lang import declines
 from articleqa.qa.answer_types import QuestionType
 from articleqa.qa.answerability import AnswerabilityPolicy, CheckScope, Decision, Signals
 from articleqa.qa.answerer import Answerer
 from articleqa.qa.short_answer import clean_short_answer
-from articleqa.qa.verify import DECLINE
 
 FALSE_ABSTENTION_BUDGET = 0.05
 
@@ -50,7 +50,7 @@ def measure_all(answerer: Answerer, questions: Iterable[EvalQuestion],
         declined = None
         if writer is not None and sentences:
             raw = "".join(writer.stream(q.question, sentences, language))
-            declined = bool(DECLINE.match(clean_short_answer(raw)))
+            declined = declines(clean_short_answer(raw))
         out.append(Measured(q, qtype, signals, declined))
     return out
 

@@ -12,17 +12,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from articleqa.lang import alternation_for
+
 _UPPER = "A-ZÀ-ÖØ-Þ"
 # ".Ad", "”.L’", "?Il" — sentence punctuation (and closing quotes) glued to a capital letter.
 # The letter before must be lower-case or a quote/bracket/digit, which spares "U.S." and URLs.
 _GLUED_SENTENCE = re.compile(rf"(?<=[a-zà-ÿ0-9”“\"’»)%])([.!?…][”\"’»]?)(?=[{_UPPER}“\"«])")
 # "(foto: Mandel Ngan/Afp)Il portavoce" — a caption glued to the next sentence.
-_CAPTION = re.compile(r"(\((?:foto|photo|credit|ph)\s*:[^()\n]{1,120}\))[ \t]*(?=\S)", re.I)
+_CAPTION = re.compile(rf"(\({alternation_for('caption_words')}\s*:[^()\n]{{1,120}}\))[ \t]*(?=\S)",
+                      re.I)
 # "…/Y0mJkTRH5u— John Healey (@JohnHealey_MP) April 10, 2025Sia" — a post's signature.
 _POST_SIGNATURE = re.compile(
     r"[ \t]*—[ \t]*([^()\n—]{1,60}\(@\w{1,30}\)[ \t]+[A-Z][a-z]+[ \t]+\d{1,2},[ \t]+\d{4})[ \t]*")
-_TRAILING_BOILERPLATE = re.compile(
-    r"\s*(?:LEGGI TUTTO|LEGGI ANCHE|CONTINUA A LEGGERE|READ MORE)\s*$", re.I)
+_TRAILING_BOILERPLATE = re.compile(rf"\s*{alternation_for('read_more')}\s*$", re.I)
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

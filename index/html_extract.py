@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from articleqa.lang import alternation_for
+
 # A paragraph that only points at other articles: "Leggi anche: …", "Potrebbe interessarti …".
-_RELATED_LINK_LINE = re.compile(
-    r"^\s*(?:leggi|guarda|vedi|ascolta)\s+(?:anche|pure)\b|^\s*(?:ti\s+)?potrebbe(?:ro)?\s+"
-    r"interessarti\b|^\s*(?:read|see)\s+(?:more|also)\s*:|^\s*related\s*:", re.I)
+_RELATED_LINK_LINE = re.compile(rf"^\s*{alternation_for('related_links')}", re.I)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from articleqa.lang import alternation_for
+
 if TYPE_CHECKING:
     from pypdf import PageObject
 
@@ -45,8 +47,11 @@ MIN_LETTERS = 20
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl",
                             "ﬅ": "st", "ﬆ": "st", "\u00ad": ""})
 _PAGE_NUMBER = re.compile(
-    r"^[-–—(\[]?\s*(?:pag(?:ina|\.)?|p\.|page)?\s*\d{1,4}\s*(?:(?:di|of|/)\s*\d{1,4})?\s*"
-    r"[-–—)\]]?$", re.I)
+    rf"^[-–—(\[]?\s*{alternation_for('page_words')}?\s*\d{{1,4}}\s*"
+    rf"(?:(?:{alternation_for('page_of')}|/)\s*\d{{1,4}})?\s*[-–—)\]]?$", re.I)
+# A generator's placeholder title: a file name, "Untitled", "Microsoft Word - …".
+_PLACEHOLDER_TITLE = re.compile(rf"\.(docx?|odt|pdf|indd|tex)$|^{alternation_for('untitled')}$|"
+                                r"^microsoft word", re.I)
 _END_PUNCTUATION = re.compile(r"[.!?…:;»”\"')\]]$")
 _HYPHENATED = re.compile(r"[a-zà-ÿ]-$")
 
@@ -209,7 +214,6 @@ def _full_line_length(lines: list[Line]) -> int:
 def _meaningful_title(declared: object) -> str:
     """The PDF's /Title unless it is empty or a generator's placeholder."""
     title = str(declared or "").strip()
-    if not title or re.search(r"\.(docx?|odt|pdf|indd|tex)$|^(untitled|senza titolo)$|"
-                              r"^microsoft word", title, re.I):
+    if not title or _PLACEHOLDER_TITLE.search(title):
         return ""
     return title

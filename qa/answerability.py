@@ -25,11 +25,10 @@ the dev set (``articleqa calibrate``); the README has the per-kind results.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from articleqa.index.text import content_words, name_runs, stem, stems
+from articleqa.lang import is_demonym, name_in, name_runs, words
 from articleqa.qa.answer_types import (
     RELIABLE_TYPES,
     QuestionType,
@@ -38,7 +37,7 @@ from articleqa.qa.answer_types import (
     number_with_noun,
 )
 from articleqa.qa.extractive import ScoredSentence
-from articleqa.qa.facts import name_in, values
+from articleqa.qa.facts import values
 
 
 class CheckScope(StrEnum):
@@ -162,17 +161,20 @@ def measure(question: str, qtype: QuestionType, best: ScoredSentence, chosen_tex
             evidence_text: str, article_text: str, same_language: bool,
             vocabulary: set[str]) -> Signals:
     """The signals for ``question`` given its best sentence, the chosen sentences (what would
-    be quoted), the evidence window around them (the passages) and the article they are in."""
-    runs = [run for run in name_runs(question) if not _demonym(run)]
-    names = sorted({name for run in runs for name in run})
-    known = [n for n in names if name_in(stem(n), vocabulary)]
-    # One known name is enough: "St Petersburg" is "San Pietroburgo" in the article.
-    unknown = tuple(names) if names and not known else ()
-    window = stems(evidence_text)
-    # A run is one name: "Angelo Barovier" is there when the passage says "Barovier".
-    missing = tuple(" ".join(run) for run in runs
-                    if any(name_in(stem(n), vocabulary) for n in run)
-                    and not any(name_in(stem(n), window) for n in run))
+    be quoted), the evidence window around them (the passages) and the article they are in.
+    ``vocabulary``: the corpus's words (``corpus_vocabulary``)."""
+    runs = [run for run in name_runs(question) if not (len(run) == 1 and is_demonym(run[0]))]
+    window = set(words(evidence_text))
+
+    def mentioned(run: list[str], where: set[str]) -> bool:
+        """A run is one name: "Angelo Barovier" is there when the passage says "Barovier",
+        "St Petersburg" when it says "San Pietroburgo"."""
+        return name_in(" ".join(run), where) or any(name_in(n, where) for n in run)
+
+    known = [run for run in runs if mentioned(run, vocabulary)]
+    # One known name is enough: the others may be spelled or translated differently.
+    unknown = tuple(sorted({n for run in runs for n in run})) if runs and not known else ()
+    missing = tuple(" ".join(run) for run in known if not mentioned(run, window))
     typed = holds_answer(chosen_text, question, qtype)
     asked_numbers = values(question)
     absent = tuple(sorted(v for v in asked_numbers if v not in values(article_text)))
@@ -185,17 +187,9 @@ def measure(question: str, qtype: QuestionType, best: ScoredSentence, chosen_tex
                    count_missing=count_missing)
 
 
-_DEMONYM = re.compile(r"(ish|ese|ian|ean|ic|an)$")
-
-
-def _demonym(run: list[str]) -> bool:
-    """"Scottish", "Venetian", "Swedish": adjectives English capitalises, not names."""
-    return len(run) == 1 and bool(_DEMONYM.search(run[0]))
-
-
 def corpus_vocabulary(texts: list[str]) -> set[str]:
-    """Stems of every content word of the corpus (what question names are checked against)."""
+    """Every word of the corpus, folded (what question names are checked against)."""
     vocabulary: set[str] = set()
     for text in texts:
-        vocabulary |= content_words(text)
+        vocabulary.update(words(text))
     return vocabulary

@@ -241,7 +241,8 @@ class Answerer:
 
     def _prepare(self, question: str, history: ChatHistory | None) -> _Question:
         cleaned = clean_question(question, self.settings.max_question_chars)
-        language = "it" if detect_language(cleaned.text) == "it" else "en"
+        detected = detect_language(cleaned.text)
+        language = detected if detected in NOT_IN_ARTICLE else "en"  # a language we answer in
         standalone = history.standalone(cleaned.text) if history else cleaned.text
         qtype = question_type(cleaned.text)
         if qtype.kind == AnswerType.OTHER and standalone != cleaned.text:

@@ -10,23 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from articleqa.index.text import content_words
-
-_OPENERS = re.compile(
-    r"^(e|ed|ma|anche|invece|poi|quindi|allora|and|but|also|so|then|what about|how about)\b",
-    re.I)
-# Pronouns that point back at someone named earlier ("gli", "lo", "it" are left out: they are
-# also articles or fillers in standalone questions).
-_REFERENCES = frozenset("lui lei loro esso essa costui costoro suo sua suoi sue "
-                        "he she him her they them his hers their theirs".split())
+from articleqa.lang import back_references, content_words, opens_follow_up
 
 
 def is_follow_up(question: str) -> bool:
     """True when ``question`` probably depends on the previous turn."""
-    words = re.findall(r"\w+", question.casefold())
-    if _OPENERS.match(question.strip()):
+    if opens_follow_up(question):
         return True
-    if any(w in _REFERENCES for w in words):
+    # Pronouns that point back at someone named earlier ("gli", "lo", "it" are not among
+    # them: they are also articles or fillers in standalone questions).
+    if any(w in back_references() for w in re.findall(r"\w+", question.casefold())):
         return True
     return len(content_words(question)) <= 1
 

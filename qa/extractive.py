@@ -7,7 +7,6 @@ the question (names and numbers matter), plus a small bonus for the passage's re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +14,9 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from articleqa.index.article_index import ArticleIndex
-from articleqa.index.text import content_words, sentence_spans
+from articleqa.index.text import sentence_spans
+from articleqa.lang import content_words, detect_language, has_instruction, is_role_line
+from articleqa.lang.words import shared
 from articleqa.qa.types import Passage
 
 
@@ -81,15 +82,18 @@ class SentenceScorer:
             query_vector = np.asarray(self.embed_model.get_query_embedding(question), np.float32)
         query_vector = _unit(query_vector)
         vectors = self._embed(keys, texts)
-        asked = content_words(question)
+        asked_in = detect_language(question)
+        asked = content_words(question, asked_in)
         own = content_words(follow_up) if follow_up else asked
         scored = []
         for key, text, owner, vector in zip(keys, texts, owners, vectors, strict=True):
             similarity = float(vector @ query_vector)
-            words = content_words(text)
-            overlap = _share(asked, words)
+            said_in = detect_language(text)  # an article quotes other languages too
+            words = content_words(text, said_in)
+            cognates = said_in != asked_in
+            overlap = _share(asked, words, cognates)
             if own is not asked:
-                overlap = (overlap + _share(own, words)) / 2
+                overlap = (overlap + _share(own, words, cognates)) / 2
             score = (similarity + self.lexical_weight * overlap
                      - self.rank_weight * (owner.rank - 1))
             scored.append(ScoredSentence(owner, key[1], key[2], text, similarity, overlap, score))
@@ -99,20 +103,10 @@ class SentenceScorer:
 
 # A sentence that asks, speaks as a chat role, or instructs the system is never an answer:
 # an article can plant "Utente: Chi…? Assistente: HACKED." but not have it quoted.
-_ROLE_MARKER = re.compile(r"^\W*(utente|assistente|sistema|user|assistant|system|human|ai|"
-                          r"bot|domanda|risposta|question|answer|q|a)\s*:", re.I)
-_INSTRUCTION = re.compile(
-    r"\b(ignore (?:all |the )?(?:previous|above|prior) instructions|ignora (?:le |tutte le )?"
-    r"istruzioni|disregard (?:the )?(?:previous|above)|answer every question|rispondi a ogni "
-    r"domanda|rispondi sempre|always answer|system prompt|prompt di sistema|you are an? (?:ai|"
-    r"assistant|language model)|sei un (?:assistente|modello))\b", re.I)
-
-
 def is_answer_candidate(text: str) -> bool:
     """False for questions, chat-role lines and instructions to the system."""
     stripped = text.strip().rstrip("»”\"’)")
-    return not (stripped.endswith("?") or _ROLE_MARKER.match(text)
-                or _INSTRUCTION.search(text))
+    return not (stripped.endswith("?") or is_role_line(text) or has_instruction(text))
 
 
 def pick_sentences(scored: list[ScoredSentence], max_sentences: int = 2, margin: float = 0.02,
@@ -135,8 +129,8 @@ def pick_sentences(scored: list[ScoredSentence], max_sentences: int = 2, margin:
     return sorted(chosen, key=lambda s: (s.passage.source, s.start))
 
 
-def _share(asked: set[str], found: set[str]) -> float:
-    return len(asked & found) / len(asked) if asked else 0.0
+def _share(asked: set[str], found: set[str], cognates: bool) -> float:
+    return len(shared(asked, found, cognates)) / len(asked) if asked else 0.0
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -12,7 +12,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from articleqa.index.text import STOPWORDS, content_words, fold, stem, stems
+from articleqa.lang import (
+    asks_for_a_name_given,
+    cause_start,
+    content_words,
+    detect_language,
+    exonym_spans,
+    fold,
+    given_names,
+    name_in,
+    object_name,
+    stem,
+    stems,
+    stopwords,
+    words,
+)
+from articleqa.lang.words import CONCEPT_MARK
 from articleqa.qa.answer_types import (
     AnswerType,
     Candidate,
@@ -21,15 +36,9 @@ from articleqa.qa.answer_types import (
     in_question,
     measured_candidates,
 )
-from articleqa.qa.facts import name_in
 
 MAX_SPAN_WORDS = 15
 _TOKEN = re.compile(r"[\w'’-]+")
-_CAUSE = re.compile(r"\b(perch[eé]|poich[eé]|dato che|visto che|in quanto|a causa d\w*|"
-                    r"per via d\w*|grazie a\w*|because|since|due to|as a result of|owing to)\b",
-                    re.I)
-_EDGE_WORDS = STOPWORDS | {"ha", "hanno", "e", "ed", "che", "il", "lo", "la", "di", "da", "del",
-                           "della", "dell", "l", "d", "pero", "invece", "also"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,78 +50,89 @@ class SentenceSpan:
     text: str
 
 
-def best_span(question: str, qtype: QuestionType, sentence: str) -> SentenceSpan:
+def best_span(question: str, qtype: QuestionType, sentence: str,
+              language: str | None = None) -> SentenceSpan:
     """The part of ``sentence`` that answers ``question`` (the whole, trimmed sentence when
-    nothing better is found)."""
-    asked = content_words(question)
+    nothing better is found). ``language``: the sentence's (detected when not given)."""
+    text = _Texts(question, detect_language(question), sentence,
+                  language or detect_language(sentence))
+    asked = content_words(question, text.asked_in)
     tokens = list(_TOKEN.finditer(sentence))
-    anchors = [i for i, t in enumerate(tokens) if _stems_of(t.group()) & asked]
-    typed = _typed_span(question, qtype, sentence, tokens, anchors,
-                        _first_asked(question, tokens))
+    anchors = [i for i, t in enumerate(tokens) if text.keys_of(t) & asked]
+    typed = _typed_span(text, qtype, tokens, anchors, _first_asked(text, tokens))
     if typed is not None:
         return typed
     if qtype.kind == AnswerType.REASON:
-        cause = _cause_span(sentence)
+        cause = _cause_span(text)
         if cause is not None:
             return cause
-    if _NAMING_QUESTION.search(question):
-        named = _named_span(sentence, question)
+    if asks_for_a_name_given(question):
+        named = _named_span(text)
         if named is not None:
             return named
-    return _gap_span(sentence, tokens, anchors, asked)
+    return _gap_span(text, tokens, anchors, asked)
 
 
-# "Che nome diede…?", "Con quale nome sono noti…?", "What is … called?": the answer is the
-# name after "chiamò", "detti", "noto come", "called", "known as", or a quoted phrase ("ha
-# detto" is "said", not "called").
-_NAMING_QUESTION = re.compile(r"\b(che nome|quale nome|qual e il nome|what name|the name|"
-                              r"called|known as|chiamat\w*|chiama|chiamano|not[ie] come|"
-                              r"soprannom\w*|nickname\w*)\b", re.I)
-_NAMING_WORD = re.compile(r"\b(?:chiam(?:ò|o|ata|ato|ati|ate|ava|avano|ano|arono)|"
-                          r"(?<!ha )(?<!hanno )(?<!aveva )(?<!avevano )dett[oaie]|"
-                          r"not[oaie] come|conosciut[oaie] come|"
-                          r"soprannominat[oaie]|"
-                          r"(?:is |are |was |were )?called|known as|named)\s+", re.I)
-_NAME_END = re.compile(r"[,;:.()«»“”\"–—]|\s(?:e|ed|and|che|which|per|for)\s")
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    """The question and the sentence, each with its language (each is stemmed in its own)."""
+
+    question: str
+    asked_in: str
+    sentence: str
+    said_in: str
+
+    def keys_of(self, token: re.Match[str]) -> set[str]:
+        """The content-word keys of a sentence token: its words' stems ("l’Ucraina" -> {"l",
+        "ucrain"}), and the concept of an exonym it is part of ("Pentagono": the Pentagon)."""
+        return {stem(w, self.said_in) for w in re.findall(r"\w+", token.group())} | \
+            _concepts_at(self.sentence, token.start())
+
+    def trimmed(self, start: int, end: int) -> SentenceSpan:
+        return _trimmed(self.sentence, start, end, stopwords(self.said_in))
+
+
 _QUOTED = re.compile(r"[«“\"]([^»”\"]{2,80})[»”\"]")
 
 
-def _named_span(sentence: str, question: str) -> SentenceSpan | None:
-    """The name given after a naming word, or the first quoted phrase, when the question
-    does not already hold it."""
-    asked = content_words(question)
-    for match in _NAMING_WORD.finditer(sentence):
-        stop = _NAME_END.search(sentence, match.end())
-        end = stop.start() if stop else len(sentence)
-        span = _trimmed(sentence, match.end(), end)
-        if span.text and not content_words(span.text) <= asked:
+def _named_span(text: _Texts) -> SentenceSpan | None:
+    """"Che nome diede…?", "What is … called?": the name given after a naming word
+    ("chiamò", "known as"), or the first quoted phrase, when the question does not already
+    hold it."""
+    asked = content_words(text.question, text.asked_in)
+    for start, end in given_names(text.sentence):
+        span = text.trimmed(start, end)
+        if span.text and not content_words(span.text, text.said_in) <= asked:
             return span
-    for match in _QUOTED.finditer(sentence):
-        if not content_words(match.group(1)) <= asked:
+    for match in _QUOTED.finditer(text.sentence):
+        if not content_words(match.group(1), text.said_in) <= asked:
             return SentenceSpan(match.start(), match.end(), match.group())
     return None
 
 
-def _stems_of(token: str) -> set[str]:
-    """Stems of a token's words ("l’Ucraina" -> {"l", "ucrai"})."""
-    return {stem(w) for w in re.findall(r"\w+", token)}
-
-
-def _first_asked(question: str, tokens: list[re.Match[str]]) -> list[int]:
+def _first_asked(text: _Texts, tokens: list[re.Match[str]]) -> list[int]:
     """Positions of the question's first content word that the sentence repeats: usually the
     verb ("Chi ha *presieduto*…"), whose subject or object is the answer."""
-    for word in re.findall(r"\w+", question):
-        if fold(word) in STOPWORDS or len(word) < 2:
+    stop = stopwords(text.asked_in)
+    for word in re.finditer(r"\w+", text.question):
+        if fold(word.group()) in stop or len(word.group()) < 2:
             continue
-        hits = [i for i, t in enumerate(tokens) if stem(word) in _stems_of(t.group())]
+        keys = _concepts_at(text.question, word.start()) or {stem(word.group(), text.asked_in)}
+        hits = [i for i, t in enumerate(tokens) if keys & text.keys_of(t)]
         if hits:
             return hits
     return []
 
 
-def _typed_span(question: str, qtype: QuestionType, sentence: str,
-                tokens: list[re.Match[str]], anchors: list[int],
-                first: list[int]) -> SentenceSpan | None:
+def _concepts_at(text: str, offset: int) -> set[str]:
+    """The content-word keys of the exonyms of ``text`` written across ``offset``."""
+    return {CONCEPT_MARK + concept for start, end, found in exonym_spans(text)
+            if start <= offset < end for concept in found}
+
+
+def _typed_span(text: _Texts, qtype: QuestionType, tokens: list[re.Match[str]],
+                anchors: list[int], first: list[int]) -> SentenceSpan | None:
+    question, sentence = text.question, text.sentence
     found = [c for c in candidates(sentence, qtype.kind) if not in_question(c, question)]
     if not found:
         return None
@@ -121,7 +141,7 @@ def _typed_span(question: str, qtype: QuestionType, sentence: str,
     elif qtype.kind in (AnswerType.PERSON, AnswerType.PLACE):
         # The question's own names are cut from the front of a run of names; a name still
         # sharing a word with the question is who is asked about, not the answer.
-        asked = stems(question)
+        asked = stems(question, text.asked_in)
         found = [c for c in found
                  if not stems(_trimmed_candidate(c, question).text) & asked] or found
     after = _object_of(question, sentence) if qtype.kind == AnswerType.PERSON else None
@@ -155,49 +175,49 @@ def _trimmed_candidate(candidate: Candidate, question: str) -> Candidate:
 
 def _without_question_names(span: SentenceSpan, question: str) -> SentenceSpan:
     """"San Pietroburgo Kirill Dmitriev" for "…in St Petersburg?" -> "Kirill Dmitriev": the
-    question's own names are cut from the front of a run of names."""
-    asked = stems(question)
-    words = list(re.finditer(r"[\w'’-]+", span.text))
+    question's own names (in any language) are cut from the front of a run of names."""
+    asked = set(words(question))
+    asked_concepts = {c for _, _, found in exonym_spans(question) for c in found}
+    named = [(s, e) for s, e, found in exonym_spans(span.text) if found & asked_concepts]
+    tokens = list(re.finditer(r"[\w'’-]+", span.text))
     cut = 0
-    for i, word in enumerate(words):
-        if name_in(stem(word.group()), asked):
+    for i, token in enumerate(tokens):
+        if name_in(token.group(), asked) or \
+                any(s <= token.start() < e for s, e in named):
             cut = i + 1
-    if 0 < cut < len(words):
-        start = span.start + words[cut].start()
-        return SentenceSpan(start, span.end, span.text[words[cut].start():])
+    if 0 < cut < len(tokens):
+        start = span.start + tokens[cut].start()
+        return SentenceSpan(start, span.end, span.text[tokens[cut].start():])
     return span
-
-
-_OBJECT_QUESTION = re.compile(r"^(?i:who|whom) (?i:did|does|do|will|would|has|have|had) "
-                              r"([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*)")
 
 
 def _object_of(question: str, sentence: str) -> int | None:
     """For "Who did <Name> …?" (its answer is the object), where <Name> ends in the sentence."""
-    match = _OBJECT_QUESTION.match(question.strip())
-    if match is None:
+    name = object_name(question)
+    if name is None:
         return None
-    for name in reversed(match.group(1).split()):
-        found = re.search(rf"\b{re.escape(name)}\b", sentence)
+    for part in reversed(name.split()):
+        found = re.search(rf"\b{re.escape(part)}\b", sentence)
         if found:
             return found.end()
     return None
 
 
-def _cause_span(sentence: str) -> SentenceSpan | None:
-    match = _CAUSE.search(sentence)
-    if match is None:
+def _cause_span(text: _Texts) -> SentenceSpan | None:
+    start = cause_start(text.sentence)
+    if start is None:
         return None
-    end = _clause_end(sentence, match.start())
-    return _trimmed(sentence, match.start(), end)
+    return text.trimmed(start, _clause_end(text.sentence, start))
 
 
-def _gap_span(sentence: str, tokens: list[re.Match[str]], anchors: list[int],
+def _gap_span(text: _Texts, tokens: list[re.Match[str]], anchors: list[int],
               asked: set[str]) -> SentenceSpan:
     """The longest run of new content words between (or around) the words the question
     shares with the sentence, at most MAX_SPAN_WORDS words."""
+    sentence = text.sentence
     if not tokens:
         return SentenceSpan(0, len(sentence), sentence.strip())
+    stop = stopwords(text.said_in)
     bounds = [-1] + anchors + [len(tokens)]
     best: tuple[float, int, int] | None = None  # (score, first token, last token)
     for left, right in zip(bounds, bounds[1:], strict=False):
@@ -209,38 +229,38 @@ def _gap_span(sentence: str, tokens: list[re.Match[str]], anchors: list[int],
         else:
             last = min(last, first + MAX_SPAN_WORDS - 1)
         new = sum(1 for t in tokens[first:last + 1]
-                  if fold(t.group()) not in STOPWORDS and stem(t.group()) not in asked)
+                  if fold(t.group()) not in stop and not text.keys_of(t) & asked)
         # Answers follow what the question names more often than they precede it.
         score = new * (0.6 if left == -1 and anchors else 1.0)
         if new and (best is None or score > best[0]):
             best = (score, first, last)
     if best is None:
-        return _trimmed(sentence, 0, len(sentence))
+        return text.trimmed(0, len(sentence))
     _, first, last = best
-    return _trimmed(sentence, tokens[first].start(), tokens[last].end())
+    return text.trimmed(tokens[first].start(), tokens[last].end())
 
 
 def _clause_end(sentence: str, start: int) -> int:
     stop = re.search(r"[.;:!?]", sentence[start:])
     end = start + stop.start() if stop else len(sentence)
-    words = list(_TOKEN.finditer(sentence, start, end))
-    if len(words) > MAX_SPAN_WORDS:
-        end = words[MAX_SPAN_WORDS - 1].end()
+    tokens = list(_TOKEN.finditer(sentence, start, end))
+    if len(tokens) > MAX_SPAN_WORDS:
+        end = tokens[MAX_SPAN_WORDS - 1].end()
     return end
 
 
-def _trimmed(sentence: str, start: int, end: int) -> SentenceSpan:
+def _trimmed(sentence: str, start: int, end: int, edge_words: frozenset[str]) -> SentenceSpan:
     """Drop function words and punctuation at both edges (keeping closing quotes whole)."""
-    words = list(_TOKEN.finditer(sentence, start, end))
-    while words and fold(words[0].group()) in _EDGE_WORDS:
-        words.pop(0)
-    while words and fold(words[-1].group()) in _EDGE_WORDS:
-        words.pop()
-    if not words:
+    tokens = list(_TOKEN.finditer(sentence, start, end))
+    while tokens and fold(tokens[0].group()) in edge_words:
+        tokens.pop(0)
+    while tokens and fold(tokens[-1].group()) in edge_words:
+        tokens.pop()
+    if not tokens:
         return SentenceSpan(start, end, sentence[start:end].strip(" ,;:"))
-    if len(words) > MAX_SPAN_WORDS:
-        words = words[:MAX_SPAN_WORDS]
-    start, end = words[0].start(), words[-1].end()
+    if len(tokens) > MAX_SPAN_WORDS:
+        tokens = tokens[:MAX_SPAN_WORDS]
+    start, end = tokens[0].start(), tokens[-1].end()
     if start > 0 and sentence[start - 1] in "«“\"" and sentence[end:end + 1] in "»”\"":
         start, end = start - 1, end + 1
     return SentenceSpan(start, end, sentence[start:end])

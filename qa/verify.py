@@ -2,8 +2,8 @@
 
 Checked, in order: the model declined (NONE); the answer is empty or long; it is in the wrong
 language; a name, number, month or date in it is not in the cited sentences (names compared
-accent-insensitively by stem, through a small table of place names and demonyms that differ
-between English and Italian; numbers by value, so "21 billion" = "21 miliardi"); a yes/no
+whole and accent-insensitively, by close spelling and the language modules' exonym tables, so
+"the Kremlin" = "il Cremlino"; numbers by value, so "21 billion" = "21 miliardi"); a yes/no
 answer contradicts a negation in the evidence; written in the article's language, most of its
 new words are not in the evidence; a typed question gets an answer of the wrong type
 ("HACKED" for "who"); the answer only restates the question. Each rejection is a typed
@@ -13,45 +13,71 @@ reason, shown in ``ask --json`` and counted by the eval.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from articleqa.index.text import STOPWORDS, content_words, detect_language, fold, stem, stems
-from articleqa.qa.answer_types import AnswerType, QuestionType, candidates
-from articleqa.qa.facts import (
-    MONTHS,
+from articleqa.lang import (
+    all_stopwords,
+    content_words,
+    declines,
+    detect_language,
+    fold,
+    is_yes_no_question,
+    month_numbers,
     name_in,
+    negated,
     quantities,
-    unsupported_months,
-    unsupported_numbers,
+    starts_no,
+    starts_yes,
+    strip_possessive,
+    words,
 )
+from articleqa.lang.phrases import field_values
+from articleqa.qa.answer_types import AnswerType, QuestionType, candidates
+from articleqa.qa.facts import unsupported_months, unsupported_numbers
 from articleqa.qa.types import ShortAnswerCheck
 
 MAX_WORDS = 20
-DECLINE = re.compile(r"^\W*(none|nessuna risposta|non lo dice|the article does not say|"
-                     r"l'articolo non lo dice|n/?a)\W*$", re.I)
-
-
-_NEGATION = re.compile(r"\b(non|nessun\w*|mai|né|not|no|never|none|neither|nor)\b", re.I)
-_POLAR_NO = re.compile(r"^\W*(no|non)\b", re.I)
-_POLAR_YES = re.compile(r"^\W*(yes|si|sì)\b", re.I)
 _CAPITALISED = re.compile(r"(?<![\w'’])([A-ZÀ-ÖØ-Þ][\w'’-]*)")
-_NON_NAMES = STOPWORDS | {"yes", "no", "si", "about", "around", "over", "nearly", "circa",
-                          "oltre", "quasi", "only", "solo", "both", "entrambi", "none",
-                          "nessuno", "nessuna", "nobody", "niente", "nothing"}
 
 
-def names_in(text: str) -> set[str]:
-    """Stems of the capitalised words of a short answer (the first word too: a short answer
-    often starts with the name), minus function words, month names and number words."""
-    found = set()
+@cache
+def _non_names() -> frozenset[str]:
+    """Capitalised words of an answer that name nobody: stop words ("The"), months, and the
+    languages' non-names ("Circa", "Both")."""
+    return all_stopwords() | frozenset(month_numbers()) | frozenset(field_values("non_names"))
+
+
+def names_in(text: str) -> list[str]:
+    """The names of a short answer: runs of capitalised words (the first word too: a short
+    answer often starts with the name), folded, minus function words, months and the words
+    of its numbers ("Quaranta", "Forty-five" are checked as numbers)."""
+    numbers = [(q.start, q.end) for q in quantities(text)]
+    runs: list[list[str]] = []
+    run: list[str] = []
+    last_end = -1
     for match in _CAPITALISED.finditer(text):
-        word = re.split(r"['’]", match.group(1))[-1]  # "L'Ucraina" -> "Ucraina"
-        if not word[:1].isupper():
-            continue  # "L'elemento": an elided article, not a name
-        word = fold(word).strip("-")
-        if len(word) < 2 or word in _NON_NAMES or word in MONTHS or quantities(word):
-            continue  # "Quaranta", "Forty-five": numbers, checked as numbers below
-        found.add(stem(word))
-    return found
+        word = strip_possessive(re.split(r"['’]", match.group(1))[-1])  # "L'Ucraina"
+        folded = fold(word).strip("-")
+        name = word[:1].isupper() and len(folded) >= 2 and folded not in _non_names() and \
+            not any(s <= match.start() < e for s, e in numbers)
+        joined = bool(run) and re.fullmatch(r"\s+", text[last_end:match.start()]) is not None
+        if run and not (name and joined):
+            runs.append(run)
+            run = []
+        if name:
+            run.append(folded)
+        last_end = match.end()
+    if run:
+        runs.append(run)
+    return [" ".join(r) for r in runs]
+
+
+def unsupported_names(answer: str, evidence: str) -> list[str]:
+    """Names of ``answer`` that ``evidence`` does not mention (in any language: "the
+    Kremlin" is "il Cremlino"); a run of names is checked whole, then word by word."""
+    said = set(words(evidence))
+    return [run for run in names_in(answer) if not name_in(run, said)
+            and not all(name_in(word, said) for word in run.split())]
 
 
 def verify_short_answer(short: str, question: str, evidence: str, qtype: QuestionType,
@@ -60,17 +86,16 @@ def verify_short_answer(short: str, question: str, evidence: str, qtype: Questio
     ``evidence_language``: when it is the answer's language, the answer's own words must come
     from the evidence too (a rewrite in the same language copies, it does not invent)."""
     plain = re.sub(r"\[\d+\]", " ", short).strip()
-    if DECLINE.match(plain):
+    if declines(plain):
         return ShortAnswerCheck.DECLINED
-    words = re.findall(r"\w+", plain)
-    if not words:
+    tokens = re.findall(r"\w+", plain)
+    if not tokens:
         return ShortAnswerCheck.EMPTY
-    if len(words) > MAX_WORDS:
+    if len(tokens) > MAX_WORDS:
         return ShortAnswerCheck.TOO_LONG
-    if len(words) >= 4 and detect_language(plain) not in (language, "other"):
+    if len(tokens) >= 4 and detect_language(plain) not in (language, "other"):
         return ShortAnswerCheck.WRONG_LANGUAGE
-    evidence_stems = stems(evidence)
-    if any(not name_in(n, evidence_stems) for n in names_in(plain)):
+    if unsupported_names(plain, evidence):
         return ShortAnswerCheck.UNSUPPORTED_NAME
     if unsupported_numbers(plain, evidence):
         return ShortAnswerCheck.UNSUPPORTED_NUMBER
@@ -78,36 +103,28 @@ def verify_short_answer(short: str, question: str, evidence: str, qtype: Questio
         return ShortAnswerCheck.UNSUPPORTED_DATE
     if _negation_flip(plain, evidence):
         return ShortAnswerCheck.NEGATION_FLIP
-    if _polar(plain) and _yes_no_question(question):
+    if _polar(plain) and is_yes_no_question(question):
         return None
-    if evidence_language == language and _unsupported_words(plain, question, evidence):
+    if evidence_language == language and _unsupported_words(plain, question, evidence,
+                                                             language):
         return ShortAnswerCheck.UNSUPPORTED_WORDS
     if qtype.explicit and not _has_type(plain, qtype.kind):
         return ShortAnswerCheck.WRONG_TYPE
-    if _restates(plain, question):
+    if _restates(plain, question, language):
         return ShortAnswerCheck.RESTATES_QUESTION
     return None
 
 
-_WH = re.compile(r"\b(chi|che|cosa|come|quando|dove|perche|quale|quali|quanto|quanti|quante|"
-                 r"quanta|who|whom|whose|what|when|where|why|which|how)\b")
-
-
-def _yes_no_question(question: str) -> bool:
-    """"Is the EU part of it?", "Gli Usa fanno parte…?": no interrogative word up front."""
-    return not _WH.search(" ".join(fold(question).split()[:4]))
-
-
 def _polar(answer: str) -> bool:
-    return bool(_POLAR_NO.match(answer) or _POLAR_YES.match(answer))
+    return starts_no(answer) or starts_yes(answer)
 
 
 def _negation_flip(answer: str, evidence: str) -> bool:
     """"Yes" against a negated sentence, or "No" / "not" against one with no negation."""
-    negated = bool(_NEGATION.search(evidence))
-    if _POLAR_YES.match(answer) and negated:
+    evidence_negated = negated(evidence)
+    if starts_yes(answer) and evidence_negated:
         return True
-    return bool(_NEGATION.search(answer)) and not negated
+    return negated(answer) and not evidence_negated
 
 
 def _has_type(answer: str, kind: AnswerType) -> bool:
@@ -120,14 +137,15 @@ def _has_type(answer: str, kind: AnswerType) -> bool:
     return True
 
 
-def _unsupported_words(answer: str, question: str, evidence: str) -> bool:
-    """Most of the answer's new content words are not in the evidence."""
-    new = content_words(answer) - content_words(question)
-    return bool(new) and len(new & content_words(evidence)) < len(new) / 2
+def _unsupported_words(answer: str, question: str, evidence: str, language: str) -> bool:
+    """Most of the answer's new content words are not in the evidence (all three are in
+    ``language``)."""
+    new = content_words(answer, language) - content_words(question, language)
+    return bool(new) and len(new & content_words(evidence, language)) < len(new) / 2
 
 
-def _restates(answer: str, question: str) -> bool:
+def _restates(answer: str, question: str, language: str) -> bool:
     """Nothing in the answer that the question did not already say: a tautology."""
-    new_words = content_words(answer) - content_words(question)
+    new_words = content_words(answer, language) - content_words(question, language)
     new_numbers = {q.value for q in quantities(answer)} - {q.value for q in quantities(question)}
     return not new_words and not new_numbers
