@@ -382,6 +382,42 @@ def eval_command(questions: Path, out: Path | None, compare: str | None, as_json
     click.echo(f"\nreports: {paths['json']}, {paths['md']}, {paths['png']}")
 
 
+@main.command("train-reader")
+@click.argument("questions", type=click.Path(path_type=Path))
+@click.option("--max-wrong", type=click.FloatRange(0.0, 1.0), default=0.10, show_default=True,
+              help="Largest share of wrong short answers shown (sets the threshold).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where the weights go [default: the package's reader_weights.json].")
+@click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Articles to index [default: the set's own articles/ folder].")
+@settings_options
+@friendly_errors
+def train_reader_command(questions: Path, max_wrong: float, out: Path | None,
+                         corpus_dir: Path | None, **flags: Any) -> None:
+    """Learn the reader's weights and confidence threshold on a question set's tune split."""
+    from dataclasses import replace
+
+    from articleqa.eval.dataset import load_questions
+    from articleqa.eval.train_reader import collect, train
+    from articleqa.index.build import open_index
+    from articleqa.qa.answerer import Answerer
+    from articleqa.qa.reader import WEIGHTS_FILE, Reader, ReaderWeights
+
+    settings = _settings_for_set(questions, corpus_dir, flags)
+    untrained = Reader(ReaderWeights.untrained())
+    answerer = Answerer(open_index(settings, log=_log), settings, reader=untrained)
+    items = load_questions(questions, [s.text for s in answerer.index.sources.values()],
+                           TUNE_SPLIT)
+    weights, summary = train(collect(answerer, items), max_wrong, log=_log)
+    target = out or WEIGHTS_FILE
+    trained_on = f"{questions.name} ({TUNE_SPLIT}, {len(items)} questions)"
+    target.write_text(replace(weights, trained_on=trained_on).to_json() + "\n",
+                      encoding="utf-8")
+    click.echo(json.dumps({k: v for k, v in summary.items()
+                           if k not in ("ranker", "confidence")}, indent=1))
+    click.echo(f"written: {target}")
+
+
 @main.command("calibrate")
 @click.argument("questions", type=click.Path(path_type=Path))
 @click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),

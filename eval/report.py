@@ -10,6 +10,7 @@ from pathlib import Path
 from articleqa.eval.runner import RunResult
 
 TABLE_METRICS = ("hit@1", "hit@3", "mrr", "accuracy", "short_answer_accuracy",
+                 "shown_short_answers_wrong", "short_answers_shown",
                  "short_answer_median_words", "short_answer_by_llm", "citation_precision",
                  "false_abstention_rate", "abstention_precision", "abstention_recall",
                  "latency_p50_s", "latency_p95_s")

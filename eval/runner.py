@@ -122,10 +122,15 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
     latencies = [r["latency_s"] for r in rows]
     f1s = [r["f1"] for r in answerable]
     shorts = [r for r in answerable if not r["abstained"]]
+    # A short answer shown to a reader, answerable question or not: wrong unless it is right.
+    shown = [r for r in rows if not r["abstained"] and r["short_answer"]]
     return {
         "questions": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable),
         "short_answer_accuracy": ratio(sum(r["short_correct"] for r in answerable),
                                        len(answerable)),
+        "short_answers_shown": len(shown),
+        "shown_short_answers_wrong": ratio(sum(not (r["answerable"] and r["short_correct"])
+                                               for r in shown), len(shown)),
         "short_answer_median_words": percentile([r["short_words"] for r in shorts], 50),
         "short_answer_by_llm": ratio(sum(r["short_answer_source"] == "llm" for r in shorts),
                                      len(shorts)),
@@ -153,6 +158,8 @@ def group_metrics(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     groups = {"overall": rows}
     for lang in sorted({r["lang"] for r in rows}):
         groups[lang] = [r for r in rows if r["lang"] == lang]
+    for asks in sorted({r.get("asks") or "" for r in rows} - {""}):
+        groups[f"asks:{asks}"] = [r for r in rows if r.get("asks") == asks]
     kinds = sorted({r["kind"] for r in rows if not r["answerable"]})
     if len(kinds) > 1:
         for kind in kinds:

@@ -19,7 +19,7 @@ import numpy as np
 
 from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
-from articleqa.index.text import detect_language, fold, sentence_spans
+from articleqa.index.text import detect_language, fold, sentence_spans, words
 from articleqa.qa.answer_types import (
     RELIABLE_TYPES,
     AnswerType,
@@ -35,6 +35,7 @@ from articleqa.qa.answerability import (
     corpus_vocabulary,
     measure,
 )
+from articleqa.qa.candidates import AnswerCandidate, SentenceView
 from articleqa.qa.chat import ChatHistory
 from articleqa.qa.extractive import (
     ScoredSentence,
@@ -42,8 +43,16 @@ from articleqa.qa.extractive import (
     is_answer_candidate,
     pick_sentences,
 )
-from articleqa.qa.prompts import CLOSEST_PASSAGES, FROM_ARTICLE, NOT_IN_ARTICLE, QUOTE_INTRO
+from articleqa.qa.facts import values
+from articleqa.qa.prompts import (
+    CLOSEST_PASSAGES,
+    FROM_ARTICLE,
+    NOT_IN_ARTICLE,
+    QUOTE_INTRO,
+    UNSURE_SHORT_ANSWER,
+)
 from articleqa.qa.question import clean_question
+from articleqa.qa.reader import Reader, Reading
 from articleqa.qa.retrieval import PassageRetriever
 from articleqa.qa.short_answer import ShortAnswerWriter, clean_short_answer
 from articleqa.qa.spans import best_span
@@ -51,6 +60,7 @@ from articleqa.qa.types import Answer, Citation, Passage, ShortAnswerCheck
 from articleqa.qa.verify import verify_short_answer
 from articleqa.settings import Settings
 
+READ_SENTENCES = 3  # the reader looks for the answer in this many best-scored sentences
 SHORT_SENTENCE = 90  # captions and post signatures: quote them with the sentence before
 HEADING_CHARS = 80  # a line this short without final punctuation is a heading, not an answer
 Log = Callable[[str], None]
@@ -77,6 +87,9 @@ class _Evidence:
     sentences: list[str]
     language: str  # of the article the best sentence comes from
     conflict: bool = False  # two articles give different answers: both are shown
+    confidence: float | None = None  # the reader's, for the span short answer
+    confident: bool = True  # whether the span short answer may be shown
+    highlight: str = ""  # the best candidate, marked in the quote when not shown
 
 
 class Answerer:
@@ -84,7 +97,8 @@ class Answerer:
 
     def __init__(self, index: ArticleIndex, settings: Settings,
                  writer: ShortAnswerWriter | None = None,
-                 policy: AnswerabilityPolicy | None = None) -> None:
+                 policy: AnswerabilityPolicy | None = None,
+                 reader: Reader | None = None) -> None:
         self.index = index
         self.settings = settings
         self.retriever = PassageRetriever(index, settings.top_k, settings.hybrid_dense_weight)
@@ -93,6 +107,9 @@ class Answerer:
             min_similarity_same=settings.abstain_min_similarity,
             min_similarity_cross=settings.abstain_min_similarity_cross)
         self.vocabulary = corpus_vocabulary([s.text for s in index.sources.values()])
+        self.reader = reader or Reader()
+        if self.reader.embed is None:
+            self.reader.embed = index.embed_model.get_text_embedding_batch
         self.writer = writer  # None: span short answers only (unless writer_factory makes one)
         # Called once, on the first question that wants an LLM: starting the local model costs
         # seconds and 2 GB, which extractive-only users should never pay.
@@ -150,14 +167,14 @@ class Answerer:
         started = time.perf_counter()
         asked = self._prepare(question, history)
         wanted = AnswerMode(mode or self.settings.answer_mode)
-        passages, chosen, signals = self._gather(asked, retrieval_mode, top_k)
+        passages, chosen, signals, scored = self._gather(asked, retrieval_mode, top_k)
         decision = self.policy.decide(asked.standalone, asked.qtype, signals)
         timings = {"retrieve": time.perf_counter() - started}
         if not decision.answerable:
             yield self._finish(self._abstain(asked, passages, decision, wanted), history,
                                started, timings)
             return
-        evidence = self._evidence(asked, chosen)
+        evidence = self._evidence(asked, chosen, scored)
         quoted = self._answer(asked, evidence, passages, wanted, evidence.span_answer,
                               ShortAnswerSource.SPAN, decision)
         if not self.wants_llm(wanted) or evidence.conflict:
@@ -183,14 +200,27 @@ class Answerer:
         question's type, the signals, the sentences that would be quoted, and the language
         a short answer would be asked in."""
         asked = self._prepare(question, None)
-        _, chosen, signals = self._gather(asked, retrieval_mode, top_k)
+        _, chosen, signals, _ = self._gather(asked, retrieval_mode, top_k)
         return asked.qtype, signals, [s.text for s in chosen], asked.language
+
+    def reading_views(self, question: str) -> tuple[QuestionType, Decision,
+                                                    list[SentenceView], list[float]]:
+        """What the reader chooses from, for training it: the question's type, the
+        answerability decision, the sentences it would read and the question's vector."""
+        asked = self._prepare(question, None)
+        _, chosen, signals, scored = self._gather(asked, None, None)
+        decision = self.policy.decide(asked.standalone, asked.qtype, signals)
+        vector = list(self.index.embed_model.get_query_embedding(asked.standalone))
+        if not decision.answerable:
+            return asked.qtype, decision, [], vector
+        return (asked.qtype, decision, self._views(asked, self._read_from(chosen, scored)),
+                vector)
 
     # ------------------------------------------------------------------ steps
 
     def _gather(self, asked: _Question, retrieval_mode: RetrievalMode | str | None,
                 top_k: int | None) -> tuple[list[Passage], list[ScoredSentence],
-                                            Signals | None]:
+                                            Signals | None, list[ScoredSentence]]:
         """Retrieve, score the sentences, pick the ones to quote, measure the signals."""
         passages = self.retriever.retrieve(asked.standalone,
                                            retrieval_mode or self.settings.retrieval_mode, top_k)
@@ -201,7 +231,7 @@ class Answerer:
         fits = typed_answer_in(asked.standalone, asked.qtype) if asked.qtype.explicit else None
         chosen = pick_sentences(scored, fits=fits, reach=self.settings.typed_sentence_reach)
         if not scored:
-            return passages, chosen, None
+            return passages, chosen, None, scored
         best = max(chosen, key=lambda s: s.score)
         if (fits is not None and asked.qtype.kind in RELIABLE_TYPES
                 and not any(fits(s) for s in chosen)):
@@ -210,7 +240,7 @@ class Answerer:
         signals = measure(asked.standalone, asked.qtype, best, " ".join(s.text for s in chosen),
                           window, self.index.sources[best.passage.source].text,
                           asked.language == self._language_of(best), self.vocabulary)
-        return passages, chosen, signals
+        return passages, chosen, signals, scored
 
     def _with_answering_neighbour(self, best: ScoredSentence, chosen: list[ScoredSentence],
                                   passages: list[Passage],
@@ -269,7 +299,27 @@ class Answerer:
         unfinished = not re.search(r"[.!?…:;»”\")]$", sentence.text.rstrip())
         return not (own_line and unfinished and len(sentence.text) < HEADING_CHARS)
 
-    def _evidence(self, asked: _Question, chosen: list[ScoredSentence]) -> _Evidence:
+    def _read_from(self, chosen: list[ScoredSentence], scored: list[ScoredSentence]
+                   ) -> list[ScoredSentence]:
+        """The sentences the reader looks in: the chosen ones, then the best-scored others."""
+        keys = {(s.passage.source, s.start) for s in chosen}
+        others = [s for s in scored if (s.passage.source, s.start) not in keys]
+        return chosen + others[:max(0, READ_SENTENCES - len(chosen))]
+
+    def _views(self, asked: _Question, sentences: list[ScoredSentence]) -> list[SentenceView]:
+        ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
+        return [SentenceView(s.text, ranked.index(s), s.similarity, s.overlap,
+                             asked.language != self._language_of(s)) for s in sentences]
+
+    def _evidence(self, asked: _Question, chosen: list[ScoredSentence],
+                  scored: list[ScoredSentence]) -> _Evidence:
+        read = self._read_from(chosen, scored)
+        reading = self.reader.read(asked.standalone, asked.qtype, self._views(asked, read),
+                                   self.index.embed_model.get_query_embedding(asked.standalone))
+        if reading.candidate is not None and reading.candidate.sentence >= len(chosen):
+            # The answer is in a sentence that was not chosen: quote it too, in reading order.
+            chosen = sorted([*chosen, read[reading.candidate.sentence]],
+                            key=lambda s: (s.passage.source, s.start))
         citations: list[Citation] = []
         parts: list[str] = []
         several = len({s.passage.source for s in chosen}) > 1
@@ -284,19 +334,30 @@ class Answerer:
                 if several else ""
             parts.append(f"{quoted} [{n}]{origin}")
         intro = QUOTE_INTRO.get((asked.language, self._language_of(chosen[0])), "")
-        # The span comes from the chosen sentence that shares the most with the question.
+        n_best, span = self._chosen_span(asked, chosen, read, reading)
+        short = f"{span} [{n_best + 1}]"
         spans = [best_span(asked.standalone, asked.qtype, s.text) for s in chosen]
         holds = [holds_answer(s.text, asked.standalone, asked.qtype) for s in chosen]
-        n_best = max(range(len(chosen)), key=lambda i: (holds[i], chosen[i].overlap, -i))
-        span = spans[n_best].text or chosen[n_best].text
-        short = f"{span} [{n_best + 1}]"
         conflict = several and all(holds) and asked.qtype.explicit and \
             len({fold(s.text) for s in spans}) > 1
         if conflict:  # two articles answer differently: show both, each with its source
             short = " · ".join(f"{s.text} [{n}]" for n, s in enumerate(spans, start=1))
         return _Evidence(citations, intro + " ".join(parts), short,
                          [c.text for c in citations], self._language_of(chosen[n_best]),
-                         conflict)
+                         conflict, reading.confidence, reading.confident or conflict,
+                         span)
+
+    @staticmethod
+    def _chosen_span(asked: _Question, chosen: list[ScoredSentence],
+                     read: list[ScoredSentence], reading: Reading) -> tuple[int, str]:
+        """The quoted sentence (its index in ``chosen``) and span the short answer is."""
+        candidate: AnswerCandidate | None = reading.candidate
+        if candidate is not None:
+            sentence = read[candidate.sentence]
+            n = next(i for i, s in enumerate(chosen)
+                     if (s.passage.source, s.start) == (sentence.passage.source, sentence.start))
+            return n, candidate.text
+        return 0, chosen[0].text
 
     def _rewrite(self, writer: ShortAnswerWriter, asked: _Question, evidence: _Evidence,
                  passages: list[Passage], decision: Decision,
@@ -326,23 +387,34 @@ class Answerer:
         if check is not None:
             return replace(quoted, short_answer_check=check, llm_output=raw)
         marker = _marker(raw, len(evidence.citations))
+        # The model's answer is shown when the reader is confident, or when the model picked
+        # the reader's own best candidate (two readers agreeing).
+        agrees = bool(evidence.highlight) and agree(short, evidence.highlight)
         return self._answer(asked, evidence, passages, quoted.mode, f"{short} [{marker}]",
                             ShortAnswerSource.LLM, decision, backend=writer.name,
-                            llm_output=raw, check=ShortAnswerCheck.ACCEPTED)
+                            llm_output=raw, check=ShortAnswerCheck.ACCEPTED,
+                            confident=evidence.confident or agrees)
 
     # ------------------------------------------------------------------ building answers
 
     def _answer(self, asked: _Question, evidence: _Evidence, passages: list[Passage],
                 mode: AnswerMode, short: str, source: ShortAnswerSource, decision: Decision,
                 backend: str = "extractive", llm_output: str | None = None,
-                check: ShortAnswerCheck | None = None) -> Answer:
+                check: ShortAnswerCheck | None = None, confident: bool | None = None
+                ) -> Answer:
+        """A quoted answer; its short answer only when the reader (or the LLM agreeing with
+        it) is confident, else the quote alone with the best candidate marked."""
+        shown = evidence.confident if confident is None else confident
+        head = short if shown else UNSURE_SHORT_ANSWER[asked.language]
         return Answer(
             question=asked.text, language=asked.language, mode=mode, abstained=False,
-            text=f"{short}\n\n{evidence.quote}", short_answer=short, short_answer_source=source,
+            text=f"{head}\n\n{evidence.quote}", short_answer=short if shown else None,
+            short_answer_source=source if shown else None,
             quote=evidence.quote, citations=evidence.citations, passages=passages,
             short_answer_check=check, llm_output=llm_output, backend=backend,
             similarity=_similarity(decision), notes=list(asked.notes),
-            retrieval_query=asked.standalone)
+            retrieval_query=asked.standalone, confidence=evidence.confidence,
+            highlight="" if shown else evidence.highlight)
 
     def _abstain(self, asked: _Question, passages: list[Passage], decision: Decision,
                  mode: AnswerMode) -> Answer:
@@ -377,6 +449,16 @@ class Answerer:
         text = self.index.sources[sentence.passage.source].text
         before = [s for s in sentence_spans(text, 0, sentence.start) if s.end <= sentence.start]
         return (before[-1].start if before else sentence.start), sentence.end
+
+
+def agree(answer: str, candidate: str) -> bool:
+    """Whether two short answers say the same: one's words hold the other's (folded), or
+    they state the same numbers."""
+    a, b = f" {' '.join(words(answer))} ", f" {' '.join(words(candidate))} "
+    if a.strip() and b.strip() and (b in a or a in b):
+        return True
+    numbers = values(answer)
+    return bool(numbers) and numbers == values(candidate)
 
 
 def _similarity(decision: Decision) -> float | None:

@@ -15,6 +15,10 @@ CLOSEST_PASSAGES = {"it": "Ecco i passaggi più vicini che ho trovato.",
 QUOTE_INTRO = {("en", "it"): "The article says (in Italian): ",
                ("it", "en"): "L'articolo dice (in inglese): "}
 FROM_ARTICLE = {"it": "da «{title}»", "en": "from “{title}”"}
+# Shown instead of a short answer the reader is not confident of: the quote follows.
+UNSURE_SHORT_ANSWER = {"it": "Non sono sicuro di una risposta breve: ecco le parole "
+                             "dell'articolo.",
+                       "en": "I am not sure of a short answer; here are the article's words."}
 DECLINE_WORD = "NONE"
 
 SHORT_ANSWER_SYSTEM = (

@@ -85,6 +85,10 @@ class Answer:
     retrieval_query: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     final: bool = True
+    # The reader's confidence in the span short answer; below its threshold no short answer
+    # is shown and ``highlight`` is the best candidate, marked in the quote.
+    confidence: float | None = None
+    highlight: str = ""
 
     @property
     def model_answer_refused(self) -> bool:
@@ -118,4 +122,6 @@ class Answer:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notes": list(self.notes),
             "retrieval_query": self.retrieval_query,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "highlight": self.highlight,
         }

@@ -22,6 +22,14 @@ def _linked(text: str) -> str:
     return re.sub(r"\[(\d+)\]", r"[[\1]](#aq-cite-\1)", escape_markdown_html(text))
 
 
+def _marked(quote_markdown: str, highlight: str) -> str:
+    """The quote with the reader's best (unshown) candidate in bold, its first occurrence."""
+    mark = escape_markdown_html(highlight.strip())
+    if not mark or mark not in quote_markdown:
+        return quote_markdown
+    return quote_markdown.replace(mark, f"**{mark}**", 1)
+
+
 def answer_markdown(answer: Answer, writing: str | None = None) -> str:
     """The chat bubble: the short answer (bold; or the model's text as it streams), the cited
     quote below it, then the sources with their article titles."""
@@ -29,9 +37,11 @@ def answer_markdown(answer: Answer, writing: str | None = None) -> str:
         return _linked(answer.text)
     if writing is not None:
         head = f"**{escape_markdown_html(writing)}** ▌" if writing else "*…*"
+    elif answer.short_answer is None:  # not confident of one: say so, mark the best guess
+        head = f"*{escape_markdown_html(answer.text.split(chr(10))[0])}*"
     else:
-        head = f"**{_linked(answer.short_answer or '')}**"
-    lines = [head, "", _linked(answer.quote)]
+        head = f"**{_linked(answer.short_answer)}**"
+    lines = [head, "", _marked(_linked(answer.quote), answer.highlight)]
     if answer.citations:
         chips = " · ".join(f"[[{c.n}]](#aq-cite-{c.n}) {escape_markdown_html(c.title or c.source)}"
                            for c in answer.citations)

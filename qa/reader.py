@@ -1,0 +1,185 @@
+"""The reader: picks the short answer among the candidates, with a confidence.
+
+Three small learned models, all trained on a question set's tune split by ``articleqa
+train-reader`` (``eval.train_reader``) and shipped in ``reader_weights.json`` beside this module;
+nothing here is set by hand:
+
+- a **question-type model**: from the question's embedding, the probability that it asks for a
+  name, a number, a date or a phrase (``candidates.ASKED_KINDS``); it reads any language the
+  embedder reads, where word rules only know the phrasings someone wrote down;
+- a **ranker** (a conditional logit over ``candidates.FEATURES``): the candidates of one
+  question compete, the best is the short answer;
+- a **confidence model** (logistic, over ``CONFIDENCE_FEATURES`` of the ranking): the chance the
+  chosen candidate is right. Below ``threshold`` no short answer is shown: the user gets the
+  quote with the best candidate marked, because a wrong short answer looks exactly like a right
+  one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from articleqa.errors import UserError
+from articleqa.qa.answer_types import QuestionType
+from articleqa.qa.candidates import (
+    ASKED_KINDS,
+    FEATURES,
+    AnswerCandidate,
+    SentenceView,
+    context_of,
+    features,
+    list_candidates,
+)
+
+WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
+CONFIDENCE_FEATURES = ("bias", "top_p", "margin", "top_logit", "asked_p", "similarity",
+                       "best_similarity", "overlap", "cross_language", "from_best_sentence",
+                       "log_candidates")
+
+
+class ReaderWeightsError(UserError, ValueError):
+    """The reader's weights file is missing or does not fit the features."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderWeights:
+    """The three models. ``asked`` has one row per ASKED_KINDS (embedding weights, then the
+    bias); empty means no question-type model (uniform probabilities)."""
+
+    ranker: tuple[float, ...]
+    confidence: tuple[float, ...]
+    threshold: float
+    asked: tuple[tuple[float, ...], ...] = ()
+    trained_on: str = ""
+    summary: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps({"features": list(FEATURES), "ranker": list(self.ranker),
+                           "confidence_features": list(CONFIDENCE_FEATURES),
+                           "confidence": list(self.confidence), "threshold": self.threshold,
+                           "asked_kinds": list(ASKED_KINDS),
+                           "asked": [list(row) for row in self.asked],
+                           "trained_on": self.trained_on, "summary": self.summary})
+
+    @classmethod
+    def untrained(cls) -> ReaderWeights:
+        """Zero weights: every candidate equal (what training starts from)."""
+        return cls((0.0,) * len(FEATURES), (0.0,) * len(CONFIDENCE_FEATURES), 0.0)
+
+
+def load_weights(path: Path = WEIGHTS_FILE) -> ReaderWeights:
+    """The shipped (or given) weights; a file for other features is refused, not misread."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReaderWeightsError(f"cannot read the reader's weights {path}: {exc}; retrain "
+                                 "them with `articleqa train-reader`") from exc
+    if data.get("features") != list(FEATURES) or \
+            data.get("confidence_features") != list(CONFIDENCE_FEATURES):
+        raise ReaderWeightsError(f"{path} was trained for other features; retrain with "
+                                 "`articleqa train-reader`")
+    return ReaderWeights(tuple(map(float, data["ranker"])), tuple(map(float, data["confidence"])),
+                         float(data["threshold"]),
+                         tuple(tuple(map(float, row)) for row in data.get("asked", [])),
+                         str(data.get("trained_on", "")), dict(data.get("summary", {})))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The reader's choice: the best candidate (None when there is none), its confidence,
+    and whether that is enough to show it as the short answer."""
+
+    candidate: AnswerCandidate | None
+    confidence: float
+    confident: bool
+
+
+def dot(weights: Sequence[float], vector: Sequence[float]) -> float:
+    return sum(w * x for w, x in zip(weights, vector, strict=True))
+
+
+def _unit(vector: Sequence[float]) -> list[float]:
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def softmax(values: Sequence[float]) -> list[float]:
+    top = max(values)
+    exps = [math.exp(v - top) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def asked_kinds(rows: tuple[tuple[float, ...], ...], vector: Sequence[float] | None
+                ) -> tuple[float, ...] | None:
+    """P(each ASKED_KINDS) for a question vector; None without a model or a vector of the
+    model's size (another embedder)."""
+    if not rows or vector is None or len(vector) + 1 != len(rows[0]):
+        return None
+    return tuple(softmax([dot(row[:-1], vector) + row[-1] for row in rows]))
+
+
+def confidence_features(probabilities: list[float], logits: list[float], best: int,
+                        candidate: AnswerCandidate, views: list[SentenceView],
+                        asked: tuple[float, ...] | None, asked_p: float) -> list[float]:
+    ranked = sorted(probabilities, reverse=True)
+    view = views[candidate.sentence]
+    return [1.0, ranked[0], ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0), logits[best],
+            asked_p if asked else 0.25, view.similarity, max(v.similarity for v in views),
+            view.overlap, float(view.cross_language), float(view.rank == 0),
+            math.log(len(probabilities))]
+
+
+class Reader:
+    """Chooses among the candidates of the sentences it is given."""
+
+    def __init__(self, weights: ReaderWeights | None = None,
+                 embed: Callable[[list[str]], list[list[float]]] | None = None) -> None:
+        self._weights = weights
+        self.embed = embed  # passages -> vectors (the index's embedder); None: no context
+
+    def context_similarities(self, candidates: list[AnswerCandidate],
+                             views: list[SentenceView],
+                             question_vector: Sequence[float] | None
+                             ) -> list[tuple[float, float]]:
+        """Per candidate: the question's similarity to its context, and that minus the
+        best one (one batch of embeddings for all of them)."""
+        if self.embed is None or question_vector is None or not candidates:
+            return [(0.0, 0.0)] * len(candidates)
+        q = _unit(question_vector)
+        vectors = self.embed([context_of(c, views[c.sentence].text) for c in candidates])
+        sims = [dot(q, _unit(v)) for v in vectors]
+        top = max(sims)
+        return [(s, s - top) for s in sims]
+
+    @property
+    def weights(self) -> ReaderWeights:
+        if self._weights is None:  # read on first use: a missing file fails the first answer
+            self._weights = load_weights()
+        return self._weights
+
+    def read(self, question: str, qtype: QuestionType, views: list[SentenceView],
+             question_vector: Sequence[float] | None = None) -> Reading:
+        found = list_candidates(question, qtype, [v.text for v in views])
+        if not found:
+            return Reading(None, 0.0, False)
+        w = self.weights
+        asked = asked_kinds(w.asked, question_vector)
+        contexts = self.context_similarities(found, views, question_vector)
+        rows = [features(question, qtype, c, views, asked, ctx)
+                for c, ctx in zip(found, contexts, strict=True)]
+        logits = [dot(w.ranker, row) for row in rows]
+        probabilities = softmax(logits)
+        best = max(range(len(found)), key=lambda i: (logits[i], -found[i].sentence,
+                                                    -found[i].start))
+        confidence = sigmoid(dot(w.confidence, confidence_features(
+            probabilities, logits, best, found[best], views, asked, rows[best][1])))
+        return Reading(found[best], confidence, confidence >= w.threshold)
