@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         "sentence is the best-scoring one holding such an answer within this much of the top "
         "score.")
     max_question_chars: int = Field(2000, ge=50, description="Longer questions are clipped.")
+    min_short_answer_confidence: float | None = Field(
+        None, ge=0, le=1.01, description="Show a short answer only at or above this reader "
+        "confidence; below it the quote is shown alone with the best candidate marked. Default: "
+        "the threshold `articleqa train-reader` learned (a share of wrong short answers shown "
+        "within its --max-wrong on the tune split); 0 shows every short answer.")
     abstain_min_similarity: float = Field(
         0.76, ge=0, le=1, description="Abstain below this question-sentence cosine when "
         "question and article share a language (calibrated for multilingual-e5-small with "

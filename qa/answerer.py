@@ -344,8 +344,14 @@ class Answerer:
             short = " · ".join(f"{s.text} [{n}]" for n, s in enumerate(spans, start=1))
         return _Evidence(citations, intro + " ".join(parts), short,
                          [c.text for c in citations], self._language_of(chosen[n_best]),
-                         conflict, reading.confidence, reading.confident or conflict,
-                         span)
+                         conflict, reading.confidence,
+                         self._confident(reading) or conflict, span)
+
+    def _confident(self, reading: Reading) -> bool:
+        """The reader's own threshold, unless the settings set one."""
+        floor = self.settings.min_short_answer_confidence
+        return reading.confident if floor is None else reading.confidence >= floor \
+            and reading.candidate is not None
 
     @staticmethod
     def _chosen_span(asked: _Question, chosen: list[ScoredSentence],
@@ -387,9 +393,13 @@ class Answerer:
         if check is not None:
             return replace(quoted, short_answer_check=check, llm_output=raw)
         marker = _marker(raw, len(evidence.citations))
-        # The model's answer is shown when the reader is confident, or when the model picked
-        # the reader's own best candidate (two readers agreeing).
+        # The model confirms and renders: its answer is shown when it picked the reader's own
+        # best candidate (two readers agreeing), never against a confident reader.
         agrees = bool(evidence.highlight) and agree(short, evidence.highlight)
+        if evidence.confident and not agrees and not evidence.conflict:
+            # A confident reader outvotes the model: its span is shown, the model's is not.
+            return replace(quoted, short_answer_check=ShortAnswerCheck.DISAGREES_WITH_READER,
+                           llm_output=raw)
         return self._answer(asked, evidence, passages, quoted.mode, f"{short} [{marker}]",
                             ShortAnswerSource.LLM, decision, backend=writer.name,
                             llm_output=raw, check=ShortAnswerCheck.ACCEPTED,

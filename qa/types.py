@@ -56,6 +56,7 @@ class ShortAnswerCheck(StrEnum):
     UNSUPPORTED_WORDS = "unsupported_words"
     WRONG_TYPE = "wrong_type"
     RESTATES_QUESTION = "restates_question"
+    DISAGREES_WITH_READER = "disagrees_with_reader"  # a confident reader chose otherwise
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # the default, auto, would start the bundled model in every subprocess.
 os.environ.setdefault("ARTICLEQA_ANSWER_MODE", "extractive")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Tests of the answer path check which candidate the reader picks and how it is cited, so every
+# short answer is shown; tests/test_reader.py checks the confidence threshold itself.
+os.environ.setdefault("ARTICLEQA_MIN_SHORT_ANSWER_CONFIDENCE", "0")
 
 from articleqa.settings import Settings, bundled_corpus_dir, bundled_questions_dir  # noqa: E402
 

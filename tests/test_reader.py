@@ -125,7 +125,15 @@ def test_two_answers_agree_by_words_or_by_value():
 def _unsure(index, settings, writer=None) -> Answerer:
     """An answerer whose reader is never confident of its own (threshold above 1)."""
     reader = Reader(replace(load_weights(), threshold=1.01))
-    return Answerer(index, settings, reader=reader, writer=writer)
+    unsure = settings.model_copy(update={"min_short_answer_confidence": None})
+    return Answerer(index, unsure, reader=reader, writer=writer)
+
+
+def test_the_settings_threshold_overrides_the_learned_one(article_index, index_settings):
+    shown = Answerer(article_index, index_settings.model_copy(
+        update={"min_short_answer_confidence": 0.0})).answer(
+        "Chi ha presieduto la riunione del gruppo Ramstein?", mode="extractive")
+    assert shown.short_answer is not None and shown.confidence is not None
 
 
 def test_an_unsure_reader_shows_the_quote_and_marks_its_best_candidate(article_index,
