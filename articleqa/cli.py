@@ -101,7 +101,8 @@ def index_command(inputs: tuple[str, ...], rebuild: bool, as_json: bool, **flags
     if not articles:
         summary = {"index_dir": str(settings.resolved_index_dir()),
                    "articles": [s.source for s in index.manifest.sources],
-                   "chunks": index.manifest.chunk_count}
+                   "chunks": index.manifest.chunk_count,
+                   "lost": [asdict(lost) for lost in index.lost]}
         click.echo(json.dumps(summary) if as_json else
                    f"Index ready: {summary['chunks']} chunks from "
                    f"{len(summary['articles'])} article(s) in {summary['index_dir']}")

@@ -22,10 +22,12 @@ from articleqa.index.article_index import (
     IndexCorruptError,
     IndexMissingError,
     IndexStaleError,
+    LostArticle,
     SourceText,
 )
 from articleqa.index.chunking import chunk_documents
 from articleqa.index.corpus import (
+    ORIGIN_SUFFIX,
     bundled_digest,
     read_bundled,
     require_articles,
@@ -38,10 +40,13 @@ from articleqa.index.embeddings import load_embed_model
 from articleqa.index.manifest import FORMAT_VERSION, IndexManifest, SourceEntry
 from articleqa.index.persist import (
     REBUILD_HINT,
+    RecoveredArticles,
     current_version,
     next_version_number,
     read_version,
     readable_manifest,
+    recover_articles,
+    recoverable_version,
     require_version,
     stored_articles,
     write_lock,
@@ -78,17 +83,15 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
     embed_model = embed_model_for(settings, embed_model)
     index_dir = settings.resolved_index_dir()
     with write_lock(index_dir):
-        try:
-            previous = current_version(index_dir)
-        except IndexCorruptError:
-            previous = None
-        kept = stored_articles(previous)
+        previous = recoverable_version(index_dir)
         previous_manifest = readable_manifest(previous)
         bundled = read_bundled(settings.corpus_dir, settings.max_file_bytes)
-        user = user_articles(kept)
-        documents = [article_document(a) for a in require_articles(bundled + user,
-                                                                   settings.corpus_dir)]
-        user_names = {a.name for a in user}
+        recovered = recover_articles(index_dir)
+        user = user_articles(recovered.files)
+        require_articles(bundled + user, settings.corpus_dir)
+        user_documents, kept, lost = _readable(user, recovered)
+        documents = [article_document(a) for a in bundled] + user_documents
+        user_names = {d.metadata["source"] for d in user_documents}
         nodes = chunk_documents(documents, settings)
         dim = len(embed_model.get_query_embedding("dimension probe"))
         kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.ann_threshold)
@@ -104,12 +107,40 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
                                         show_progress=show_progress, insert_batch_size=batch)
         index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
-        write_version(index, index_dir, dict(kept), manifest.version)
+        write_version(index, index_dir, kept, manifest.version)
+    index.lost = lost
     if log:
+        for problem in lost:
+            log(str(problem))
         log(f"Indexed {len(documents)} article(s), {len(nodes)} chunks ({kind} "
             f"{settings.vector_store}, {settings.embed_model}) in "
             f"{time.perf_counter() - started:.1f} s -> {index_dir}")
     return index
+
+
+def _readable(user: list[ArticleFile], recovered: RecoveredArticles
+              ) -> tuple[list[Document], dict[str, Path | bytes], list[LostArticle]]:
+    """The user's recovered articles that still read as articles, the files that keep them,
+    and the ones lost: damaged on disk, or no longer readable."""
+    lost = [LostArticle(name, f"{problem}; add it again from your own copy")
+            for name, problem in recovered.damaged.items() if not name.endswith(ORIGIN_SUFFIX)]
+    documents: list[Document] = []
+    kept: dict[str, Path | bytes] = {}
+    for article in user:
+        try:
+            documents.append(article_document(article))
+        except ArticleError as exc:
+            lost.append(LostArticle(article.name, f"its stored copy can no longer be read "
+                                    f"({exc}); add it again from your own copy"))
+            continue
+        origin = article.name + ORIGIN_SUFFIX
+        if origin in recovered.damaged:
+            lost.append(LostArticle(origin, f"{recovered.damaged[origin]}; {article.name} is "
+                                    "kept without its web address"))
+        for name in (article.name, article.name + ORIGIN_SUFFIX):
+            if name in recovered.files:
+                kept[name] = recovered.files[name]
+    return documents, kept, lost
 
 
 def source_entries(documents: Iterable[Document], nodes: list[TextNode],

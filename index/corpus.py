@@ -58,15 +58,26 @@ def stored_files(article: ArticleFile) -> dict[str, bytes]:
 
 
 def user_articles(stored: dict[str, Path]) -> list[ArticleFile]:
-    """The user's articles from the files of a version's ``articles/`` folder."""
+    """The user's articles from the files of a version's ``articles/`` folder. An origin
+    sidecar that cannot be parsed leaves its article without an address rather than losing it
+    (``persist.recover_articles`` reports a damaged one)."""
     articles = []
     for name, path in stored.items():
         if name.endswith(ORIGIN_SUFFIX):
             continue
-        origin = stored.get(name + ORIGIN_SUFFIX)
-        url = json.loads(origin.read_text(encoding="utf-8")).get("url", "") if origin else ""
-        articles.append(ArticleFile(name, path.read_bytes(), url))
+        articles.append(ArticleFile(name, path.read_bytes(), _origin_url(stored.get(
+            name + ORIGIN_SUFFIX))))
     return articles
+
+
+def _origin_url(origin: Path | None) -> str:
+    if origin is None:
+        return ""
+    try:
+        url = json.loads(origin.read_text(encoding="utf-8")).get("url", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return url if isinstance(url, str) else ""
 
 
 def safe_file_name(name: str) -> str:

@@ -210,3 +210,87 @@ def test_a_small_upload_does_not_wait_for_a_big_one(small_index, tmp_path):
     slow.join(timeout=300)
     assert finished["piccolo.txt"] < finished["grande.txt"], "the small upload waited"
     assert {"grande.txt", "piccolo.txt"} <= set(load_index(settings, index.embed_model).sources)
+
+
+# ---------------------------------------------------------------- issue 23: lose nothing
+
+NEVE = "Notizia. A Bormio sono caduti quaranta centimetri di neve fresca durante la notte."
+
+
+@pytest.fixture
+def with_user_articles(tmp_path, e5):
+    """A one-article corpus (fast to embed) and two user articles added one version apart,
+    so the live version holds an article the one before it does not."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bundled.txt").write_text("Cronaca\n" + NEVE, encoding="utf-8")
+    settings = fresh_settings(tmp_path, corpus_dir=corpus)
+    build_index(settings, embed_model=e5)
+    add_articles(settings, [("ponte.txt", PONTE.encode())], embed_model=e5)
+    add_articles(settings, [("lago.txt", LAGO.encode())], embed_model=e5)
+    return settings
+
+
+def _damage_pointer(index_dir, damage: str) -> None:
+    pointer = index_dir / CURRENT_FILE
+    live = index_dir / pointer.read_text()
+    if damage == "empty":
+        pointer.write_bytes(b"")
+    elif damage == "garbled":
+        pointer.write_bytes(b"v-0000\x07?")
+    elif damage == "not-utf8":
+        pointer.write_bytes(b"\xff\xfe\x00v")
+    elif damage == "names-a-missing-version":
+        pointer.write_text("v-000099")
+    elif damage == "deleted":
+        pointer.unlink()
+    elif damage == "live-manifest-deleted":
+        (live / "manifest.json").unlink()
+
+
+@pytest.mark.parametrize("damage", ["empty", "garbled", "not-utf8", "names-a-missing-version",
+                                    "deleted", "live-manifest-deleted"])
+def test_a_damaged_pointer_or_live_manifest_loses_no_user_article(with_user_articles, e5,
+                                                                   damage):
+    """Before: the rebuild started from nothing, indexed the bundled article only, and the next
+    publish deleted the last copy of every article the user had added."""
+    from articleqa.index.build import open_index
+
+    settings = with_user_articles
+    _damage_pointer(settings.resolved_index_dir(), damage)
+    logged: list[str] = []
+    index = open_index(settings, e5, log=logged.append)
+    assert "rebuilding now" in logged[0]
+    assert {"bundled.txt", "ponte.txt", "lago.txt"} == set(index.sources) and not index.lost
+    # Two more publishes rotate every old version out: the articles must be in the new ones.
+    add_articles(settings, [("a.txt", b"Notizia. Il sindaco ha aperto la fiera del libro.")],
+                 embed_model=e5)
+    add_articles(settings, [("b.txt", b"Notizia. Il fiume Adige e salito di due metri.")],
+                 embed_model=e5)
+    final = load_index(settings, e5)
+    assert {"ponte.txt", "lago.txt", "a.txt", "b.txt"} <= set(final.sources)
+    assert "Garda" in final.sources["lago.txt"].text
+
+
+def test_rebuild_from_the_cli_and_the_ui_start_keep_the_users_articles(with_user_articles, e5):
+    """`articleqa index --rebuild` (the fix every message suggests) and the UI's start both
+    used to drop the user's articles when the pointer was damaged; a non-UTF-8 pointer was a
+    UnicodeDecodeError traceback."""
+    from articleqa.index.build import load_for_serving
+
+    settings = with_user_articles
+    index_dir = settings.resolved_index_dir()
+    _damage_pointer(index_dir, "not-utf8")
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir),
+               ARTICLEQA_CORPUS_DIR=str(settings.corpus_dir))
+    out = _cli("search", "Garda", "--json", env=env)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "CURRENT is garbled" in out.stderr and json.loads(out.stdout)[0]["source"] == \
+        "lago.txt"
+    _damage_pointer(index_dir, "live-manifest-deleted")
+    out = _cli("index", "--rebuild", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    assert set(json.loads(out.stdout)["articles"]) == {"bundled.txt", "ponte.txt", "lago.txt"}
+    _damage_pointer(index_dir, "garbled")
+    index, rebuild = load_for_serving(settings, e5)
+    assert not rebuild and {"ponte.txt", "lago.txt"} <= set(index.sources)
