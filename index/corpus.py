@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from itertools import chain, count
 from pathlib import Path
 
 from articleqa.index.article_index import IndexMissingError
@@ -89,9 +90,10 @@ def safe_file_name(name: str) -> str:
 
 
 def unique_source_name(name: str, sha256: str, taken: set[str]) -> str:
-    """``name``, or ``stem-<sha8>.ext`` when another article already uses it: two different
-    files with one name both survive."""
-    if name not in taken:
-        return name
+    """``name`` when it is free, else ``stem-<sha8>.ext``, else ``stem-<sha8>-2.ext``, -3 …:
+    never a name in ``taken``, whatever names were chosen before (a file may itself be called
+    ``stem-<sha8>.ext``), so two articles never share a source name."""
     path = Path(name)
-    return f"{path.stem}-{sha256[:8]}{path.suffix}"
+    candidates = chain([name, f"{path.stem}-{sha256[:8]}{path.suffix}"],
+                       (f"{path.stem}-{sha256[:8]}-{n}{path.suffix}" for n in count(2)))
+    return next(c for c in candidates if c not in taken)

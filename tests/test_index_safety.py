@@ -218,14 +218,21 @@ NEVE = "Notizia. A Bormio sono caduti quaranta centimetri di neve fresca durante
 
 
 @pytest.fixture
-def with_user_articles(tmp_path, e5):
-    """A one-article corpus (fast to embed) and two user articles added one version apart,
-    so the live version holds an article the one before it does not."""
+def quick_index(tmp_path, e5):
+    """An index of a one-article corpus: fast to build and to rebuild."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "bundled.txt").write_text("Cronaca\n" + NEVE, encoding="utf-8")
     settings = fresh_settings(tmp_path, corpus_dir=corpus)
     build_index(settings, embed_model=e5)
+    return settings
+
+
+@pytest.fixture
+def with_user_articles(quick_index, e5):
+    """Two user articles added one version apart, so the live version holds an article the
+    one before it does not."""
+    settings = quick_index
     add_articles(settings, [("ponte.txt", PONTE.encode())], embed_model=e5)
     add_articles(settings, [("lago.txt", LAGO.encode())], embed_model=e5)
     return settings
@@ -294,3 +301,78 @@ def test_rebuild_from_the_cli_and_the_ui_start_keep_the_users_articles(with_user
     _damage_pointer(index_dir, "garbled")
     index, rebuild = load_for_serving(settings, e5)
     assert not rebuild and {"ponte.txt", "lago.txt"} <= set(index.sources)
+
+
+def _cli_env(settings) -> dict[str, str]:
+    return dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir),
+                ARTICLEQA_CORPUS_DIR=str(settings.corpus_dir))
+
+
+def _collision_files(folder) -> list:
+    """``coll.txt`` (already indexed), then in one batch a file named as the second
+    ``coll.txt`` would be renamed (``coll-<its sha8>.txt``), and that second ``coll.txt``."""
+    import hashlib
+
+    second = LAGO.encode()
+    paths = []
+    for sub, name, data in (("1", "coll.txt", PONTE.encode()),
+                            ("2", f"coll-{hashlib.sha256(second).hexdigest()[:8]}.txt",
+                             NEVE.replace("Bormio", "Livigno").encode()),
+                            ("3", "coll.txt", second)):
+        (folder / sub).mkdir(exist_ok=True)
+        (folder / sub / name).write_bytes(data)
+        paths.append(folder / sub / name)
+    return paths
+
+
+def _each_source_holds_its_own_chunks(index) -> None:
+    assert index.vector_index.vector_store.client.ntotal == index.manifest.chunk_count
+    for node in index.nodes:
+        source = index.sources[node.metadata["source"]]
+        assert source.text[node.start_char_idx:node.end_char_idx] == node.text
+
+
+def test_a_file_named_like_a_renamed_one_never_shares_its_name_cli(quick_index, tmp_path, e5):
+    """Before: "4 chunks added" for 2, both articles' chunks under both names, and every
+    question retrieving them an IndexError traceback."""
+    settings = quick_index
+    first, clash, second = _collision_files(tmp_path)
+    env = _cli_env(settings)
+    assert _cli("index", str(first), env=env).returncode == 0
+    out = _cli("index", str(clash), str(second), "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert len(set(report["added"])) == 2 and report["chunks_added"] == 2
+    index = load_index(settings, e5)
+    assert len({"coll.txt", *report["added"]}) == 3
+    _each_source_holds_its_own_chunks(index)
+    for question in ("Dove sono caduti quaranta centimetri di neve?",
+                     "Quando si è ghiacciato il lago di Garda?"):
+        out = _cli("ask", question, "--json", env=env)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+
+
+def test_a_file_named_like_a_renamed_one_never_shares_its_name_ui(quick_index, tmp_path, e5):
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import AppState, Handlers
+
+    settings = quick_index
+    first, clash, second = _collision_files(tmp_path)
+    handlers = Handlers(AppState(Answerer(load_index(settings, e5), settings), settings))
+    handlers.upload([str(first)])
+    status, *_ = handlers.upload([str(clash), str(second)])
+    assert "2 passages indexed" in status, status
+    index = handlers.state.index
+    _each_source_holds_its_own_chunks(index)
+    answer = handlers.state.answerer.answer("Quando si è ghiacciato il lago di Garda?")
+    assert "1929" in answer.quote
+    assert index.sources[answer.citations[0].source].text.count("Garda") == 1
+
+
+def test_unique_source_name_never_returns_a_taken_name():
+    from articleqa.index.corpus import unique_source_name
+
+    sha = "ab" * 32
+    taken = {"a.txt", "a-abababab.txt", "a-abababab-2.txt"}
+    assert unique_source_name("a.txt", sha, taken) == "a-abababab-3.txt"
+    assert unique_source_name("b.txt", sha, taken) == "b.txt"
