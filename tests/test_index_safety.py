@@ -376,3 +376,47 @@ def test_unique_source_name_never_returns_a_taken_name():
     taken = {"a.txt", "a-abababab.txt", "a-abababab-2.txt"}
     assert unique_source_name("a.txt", sha, taken) == "a-abababab-3.txt"
     assert unique_source_name("b.txt", sha, taken) == "b.txt"
+
+
+def test_random_bytes_over_a_stored_article_are_named_and_the_rest_kept(with_user_articles, e5):
+    """Before: every command, ``--rebuild`` included, failed with "ponte.txt: this is a binary
+    file" (the bytes are hard-linked into every version, so no copy was left)."""
+    from articleqa.index.build import load_for_serving
+
+    settings = with_user_articles
+    live = current_version(settings.resolved_index_dir())
+    (live / "articles" / "ponte.txt").write_bytes(os.urandom(300))
+    env = _cli_env(settings)
+    out = _cli("search", "Garda", "--json", env=env)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "ponte.txt is damaged" in out.stderr and "lost ponte.txt" in out.stderr
+    assert json.loads(out.stdout)[0]["source"] == "lago.txt"
+    out = _cli("index", "--rebuild", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    assert set(json.loads(out.stdout)["articles"]) == {"bundled.txt", "lago.txt"}
+    # The UI's start, on the same damage in the (now) live version.
+    (current_version(settings.resolved_index_dir()) / "articles" / "lago.txt").write_bytes(
+        b"\x00\x01" * 100)
+    logged: list[str] = []
+    index, _ = load_for_serving(settings, e5, log=logged.append)
+    assert set(index.sources) == {"bundled.txt"}
+    assert [lost.name for lost in index.lost] == ["lago.txt"]
+    assert any(line.startswith("lost lago.txt: its bytes were changed") for line in logged)
+
+
+def test_a_truncated_origin_file_keeps_the_article_without_its_address(quick_index, e5):
+    """Before: a JSONDecodeError traceback from every command."""
+    from articleqa.index.readers import ArticleFile
+
+    settings = quick_index
+    add_articles(settings, [ArticleFile("frana.txt", PONTE.encode(),
+                                        "https://example.org/frana")], embed_model=e5)
+    sidecar = current_version(settings.resolved_index_dir()) / "articles" / \
+        "frana.txt.origin.json"
+    sidecar.write_bytes(sidecar.read_bytes()[:9])
+    out = _cli("search", "ponte di legno", "--json", env=_cli_env(settings))
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "lost frana.txt.origin.json" in out.stderr and "kept without its web address" in \
+        out.stderr
+    rows = json.loads(out.stdout)
+    assert rows[0]["source"] == "frana.txt" and rows[0]["url"] == ""
