@@ -141,7 +141,21 @@ def article_document(article: ArticleFile) -> Document:
     extractor, and url / author / date when known (``SourceText`` carries them to citations).
 
     Everything here is derived from the stored bytes, the name and the URL, so a rebuild
-    gives the same document."""
+    gives the same document. Any failure is an ArticleError naming the file: the parsers
+    behind it (pypdf, lxml, trafilatura) raise whatever a hostile file provokes, and one bad
+    file of a batch must cost only itself."""
+    try:
+        return _article_document(article)
+    except ArticleError:
+        raise
+    except Exception as exc:  # see the docstring: any parser error is this file's problem
+        detail = " ".join(str(exc).split())[:200]
+        raise ArticleError(f"{article.name}: could not be read ({type(exc).__name__}"
+                           f"{': ' + detail if detail else ''}); the file may be damaged"
+                           ) from exc
+
+
+def _article_document(article: ArticleFile) -> Document:
     suffix = Path(article.name).suffix.lower()
     author = date = ""
     if suffix == PDF_SUFFIX:

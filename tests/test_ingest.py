@@ -37,6 +37,7 @@ from tests.news_site import (
     article_pdf,
     claims_length,
     endless,
+    nested_pdf,
     page,
     png_bytes,
     redirect,
@@ -336,6 +337,55 @@ def test_an_unreadable_pdf_is_refused_with_the_reason(settings, index, data, mes
     _, report = add_articles(settings, [("scansione.pdf", data)], embed_model=index.embed_model)
     assert not report.added and len(report.errors) == 1 and "scansione.pdf" in report.errors[0]
     assert _live_version(settings) == before
+
+
+GOOD = b"Notizia. A Merano il mercatino di Natale ha aperto con duecento bancarelle."
+
+
+def test_one_bad_file_in_a_cli_batch_is_named_and_the_others_are_added(settings, index,
+                                                                       tmp_path):
+    """Before: the nested PDF raised RecursionError (a 3,000-line traceback) and the good file
+    beside it was not added; a missing path stopped the whole batch."""
+    bad = tmp_path / "annidato.pdf"
+    bad.write_bytes(nested_pdf())
+    good = tmp_path / "mercatino.txt"
+    good.write_bytes(GOOD)
+    out = _cli("index", str(bad), str(good), str(tmp_path / "manca.txt"), "--json",
+               settings=settings)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert report["added"] == ["mercatino.txt"]
+    assert [e.split(":")[0] for e in report["errors"]] == [str(tmp_path / "manca.txt"),
+                                                            "annidato.pdf"]
+    assert "nests its objects too deeply" in report["errors"][1]
+    only_bad = _cli("index", str(bad), settings=settings)
+    assert only_bad.returncode == 1 and "Traceback" not in only_bad.stderr
+    assert "annidato.pdf" in only_bad.stderr and len(only_bad.stderr) < 2000
+
+
+def test_one_bad_file_in_an_upload_is_named_and_the_others_are_added(settings, index,
+                                                                     tmp_path, monkeypatch):
+    """The UI said "Could not index the files; see the server log" and added none. Any
+    parser failure (here a made-up one in the HTML extractor) is the one file's."""
+    from articleqa.index import readers
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import AppState, Handlers
+
+    def broken_extractor(html: str, url: str):
+        raise LookupError("unexpected parser state")
+
+    monkeypatch.setattr(readers, "extract_article", broken_extractor)
+    files = {"annidato.pdf": nested_pdf(), "pagina.html": b"<p>Il sindaco ha parlato.</p>",
+             "mercatino-ui.txt": GOOD.replace(b"Merano", b"Bressanone")}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    handlers = Handlers(AppState(Answerer(load_index(settings, index.embed_model), settings),
+                                 settings))
+    status, *_ = handlers.upload([str(tmp_path / name) for name in files], **QUIET)
+    assert "added **mercatino-ui.txt**" in status and "server log" not in status
+    assert "annidato.pdf: the PDF nests its objects too deeply" in status
+    assert "pagina.html: could not be read (LookupError: unexpected parser state)" in status
+    assert "mercatino-ui.txt" in handlers.state.index.sources
 
 
 # ---------------------------------------------------------------- the UI

@@ -183,12 +183,15 @@ class Handlers:
         if not files:
             return gr.skip(), gr.skip(), gr.skip()
         progress(0.0, desc="Reading files")
-        payload = []
+        payload, failed = [], []
         for item in files:
             path = Path(item if isinstance(item, str) else item.name)
-            payload.append((path.name, path.read_bytes()))
+            try:
+                payload.append((path.name, path.read_bytes()))
+            except OSError as exc:  # one unreadable upload costs only itself
+                failed.append(f"{path.name}: could not be read ({exc.strerror})")
         progress(0.05, desc="Indexing")
-        return self._add(payload, [])
+        return self._add(payload, failed)
 
     def add_urls(self, text: str | None,
                  progress: gr.Progress = gr.Progress(track_tqdm=True)  # noqa: B008
