@@ -20,7 +20,7 @@ from articleqa.index.persist import CURRENT_FILE, current_version, stored_articl
 from articleqa.index.readers import ArticleError, ArticleFile, Extractor, article_document
 from articleqa.index.text import sentence_spans
 from articleqa.settings import Settings
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, shown
 from tests.news_site import (
     ARTICLE_PAGE,
     ARTICLE_PARAGRAPHS,
@@ -382,6 +382,7 @@ def test_one_bad_file_in_an_upload_is_named_and_the_others_are_added(settings, i
     handlers = Handlers(AppState(Answerer(load_index(settings, index.embed_model), settings),
                                  settings))
     status, *_ = handlers.upload([str(tmp_path / name) for name in files], **QUIET)
+    status = shown(status)
     assert "added **mercatino-ui.txt**" in status and "server log" not in status
     assert "annidato.pdf: the PDF nests its objects too deeply" in status
     assert "pagina.html: could not be read (LookupError: unexpected parser state)" in status
@@ -400,14 +401,17 @@ def test_ui_adds_a_url_and_a_pdf_and_shows_each_source_by_title_and_address(site
     handlers = Handlers(state)
     url = site + "/vecchio/ponte-rosso.html"
     status, articles, _, box = handlers.add_urls(f"{url}\n{site}/manca.html", **QUIET)
+    status, articles = shown(status), shown(articles)
     assert "added **ponte-rosso.html** — Trento, il ponte rosso" in status
     assert f"({url})" in status and "page not found (HTTP 404)" in status
     assert "ponte-rosso.html" in articles and box == ""
     status, *_ = handlers.add_urls("ftp://127.0.0.1/x", **QUIET)
+    status = shown(status)
     assert "unsupported address scheme 'ftp'" in status
     pdf = tmp_path / "ciclabili-ui.pdf"
     pdf.write_bytes(article_pdf("ui"))
     status, *_ = handlers.upload([str(pdf)], **QUIET)
+    status = shown(status)
     assert f"added **ciclabili-ui.pdf** — {PDF_TITLE}" in status
     answer = state.answerer.answer("Quanto è costato il ponte ciclopedonale sull'Adige a Trento?")
     assert answer.citations and answer.citations[0].source == "ponte-rosso.html"
