@@ -81,12 +81,23 @@ def _origin_url(origin: Path | None) -> str:
     return url if isinstance(url, str) else ""
 
 
+# File systems limit a name to 255 bytes, not characters: 83 CJK characters are 249 bytes.
+# A stored name may grow by "-<sha8>-<n>" (unique_source_name) and ".origin.json" (the sidecar),
+# so the stem keeps at most this many bytes of UTF-8.
+MAX_STEM_BYTES = 150
+MAX_STEM_CHARS = 100
+
+
 def safe_file_name(name: str) -> str:
-    """A bare, harmless file name: no directories, no leading dots, no odd characters."""
+    """A bare, harmless file name: no directories, no leading dots, no odd characters, and
+    short enough in bytes to be stored with any suffix this project adds."""
     base = Path(name.replace("\\", "/")).name
     stem, suffix = os.path.splitext(base)
+    if len(suffix.encode("utf-8")) > 10:  # not a file type: part of the name
+        stem, suffix = base, ""
     stem = re.sub(r"[^\w.\- ]+", "_", stem).strip(" ._") or "article"
-    return f"{stem[:100]}{suffix.lower()}"
+    stem = stem[:MAX_STEM_CHARS].encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+    return f"{stem.rstrip(' ._') or 'article'}{suffix.lower()}"
 
 
 def unique_source_name(name: str, sha256: str, taken: set[str]) -> str:

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from articleqa.index.corpus import safe_file_name
 from articleqa.index.readers import ArticleError, ArticleFile
@@ -77,7 +77,7 @@ def fetch_article(url: str, settings: Settings) -> ArticleFile:
     url = check_url(url)
     timeout = settings.fetch_timeout_s
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(url, headers={
+    request = urllib.request.Request(_as_uri(url), headers={
         "User-Agent": f"Mozilla/5.0 (compatible; articleqa/{_version()})",
         "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8",
         "Accept-Language": "it,en;q=0.8",
@@ -213,6 +213,25 @@ def _as_utf8(data: bytes, charset: str) -> bytes:
         return data  # already valid UTF-8 whatever the header says
     except UnicodeDecodeError:
         return data.decode(codec, errors="replace").encode("utf-8")
+
+
+def _as_uri(url: str) -> str:
+    """An address as pasted from a browser ('https://host/東京….html', an IDN host) in the
+    ASCII form HTTP sends: non-ASCII path and query characters percent-encoded (existing
+    escapes kept), the host in IDNA."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii() and parts.hostname:
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise FetchError(f"{url}: invalid host name ({exc})") from None
+        netloc = host + (f":{parts.port}" if parts.port else "")
+    keep = "/:@!$&'()*+,;=%~-._"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=keep),
+                       quote(parts.query, safe=keep + "?"), quote(parts.fragment, safe=keep)))
 
 
 def _article_name(url: str, suffix: str) -> str:

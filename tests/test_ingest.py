@@ -10,6 +10,8 @@ import json
 import socket
 import subprocess
 import sys
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -387,6 +389,74 @@ def test_one_bad_file_in_an_upload_is_named_and_the_others_are_added(settings, i
     assert "annidato.pdf: the PDF nests its objects too deeply" in status
     assert "pagina.html: could not be read (LookupError: unexpected parser state)" in status
     assert "mercatino-ui.txt" in handlers.state.index.sources
+
+
+JAPANESE_SLUG = ("東京都心で初雪観測平年より十日早く気象庁によると今朝の気温は"
+                 "零度を下回り各地で路面の凍結に注意が必要だと呼びかけている交"
+                 "通機関にも遅れが出ており一部区間で運転を見合わせてい")  # 86 characters
+CJK_NAME = "北京" * 41 + "报"  # 83 characters, 249 bytes of UTF-8
+
+
+def _long_names(tmp_path, site: str) -> tuple[str, list[str]]:
+    """A URL whose slug is 86 Japanese characters, and two different files both named with 83
+    CJK characters (the second one is stored under a longer, unique name)."""
+    assert len(JAPANESE_SLUG) == 86 and len(CJK_NAME.encode()) == 249
+    files = []
+    for number in (1, 2):
+        folder = tmp_path / f"cjk{number}"
+        folder.mkdir()
+        (folder / f"{CJK_NAME}.txt").write_bytes(
+            f"Notizia. A Bolzano la fiera numero {number} ha aperto con cento stand.".encode())
+        files.append(str(folder / f"{CJK_NAME}.txt"))
+    return f"{site}/{JAPANESE_SLUG}.html", files
+
+
+def test_a_long_name_keeps_room_for_every_suffix_in_255_bytes():
+    from articleqa.index.corpus import safe_file_name, unique_source_name
+
+    name = safe_file_name(f"{CJK_NAME}.txt")
+    longest = unique_source_name(name, "f" * 64, {name, f"{name[:-4]}-ffffffff.txt"})
+    assert name.endswith(".txt") and len((longest + ".origin.json").encode()) <= 255
+
+
+@pytest.fixture
+def long_name_site():
+    with serve({f"/{quote(JAPANESE_SLUG)}.html": page(ARTICLE_PAGE.replace(
+            b"quattordici famiglie", b"quindici famiglie"))}) as base:
+        yield base
+
+
+def test_names_are_limited_in_bytes_not_characters_cli(settings, index, tmp_path,
+                                                       long_name_site):
+    """Before: the names were cut at 100 characters, so 86 Japanese characters (258 bytes) or
+    an 83-character CJK name with its -<sha8> suffix failed with "File name too long" and the
+    internal temp path."""
+    url, files = _long_names(tmp_path, long_name_site)
+    out = _cli("index", url, *files, "--json", settings=settings)
+    assert out.returncode == 0 and "too long" not in out.stderr, out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert len(report["added"]) == 3 and not report["errors"]
+    assert all(len(name.encode()) + len(".origin.json") <= 255 for name in report["added"])
+    assert report["added"][0].startswith("東京都心で初雪") and report["added"][0].endswith(".html")
+
+
+def test_names_are_limited_in_bytes_not_characters_ui(settings, index, tmp_path,
+                                                      long_name_site):
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import AppState, Handlers
+
+    url, files = _long_names(tmp_path, long_name_site)
+    url = url.replace(".html", "-ui.html")  # another address: not a duplicate of the CLI's
+    handlers = Handlers(AppState(Answerer(load_index(settings, index.embed_model), settings),
+                                 settings))
+    with serve({f"/{quote(JAPANESE_SLUG)}-ui.html": page(ARTICLE_PAGE.replace(
+            b"quattordici famiglie", b"sedici famiglie"))}) as other:
+        status, *_ = handlers.add_urls(url.replace(long_name_site, other), **QUIET)
+    for number, path in enumerate(files):
+        Path(path).write_bytes(f"Notizia. A Trento la mostra {number} ha aperto.".encode())
+    upload_status, *_ = handlers.upload(files, **QUIET)
+    assert "too long" not in status + upload_status, status + upload_status
+    assert shown(status).startswith("✅ added") and shown(upload_status).count("✅ added") == 2
 
 
 # ---------------------------------------------------------------- the UI
