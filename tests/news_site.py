@@ -277,6 +277,30 @@ def slow(seconds: float, body: bytes) -> Route:
     return send
 
 
+def drip(part: str, interval: float = 0.2, count: int = 100) -> Route:
+    """A server that sends one byte every ``interval`` seconds, each well within any socket
+    timeout: in its headers ("headers"), in a chunked body ("chunked"), or in a body of
+    announced length ("body"). ``count`` bytes at that pace take count × interval seconds."""
+    def send(handler: BaseHTTPRequestHandler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+        if part == "headers":
+            head, body = head + b"X-Slow: ", b"a" * count
+        elif part == "chunked":
+            head += b"Transfer-Encoding: chunked\r\n\r\n"
+            body = b"".join(b"1\r\n" + b"a" + b"\r\n" for _ in range(count // 6))
+        else:
+            head += b"Content-Length: %d\r\n\r\n" % count
+            body = b"a" * count
+        if not _write_quietly(handler, head):
+            return
+        for byte in body:
+            handler.wfile.flush()
+            time.sleep(interval)
+            if not _write_quietly(handler, bytes([byte])):
+                return
+    return send
+
+
 def _write_quietly(handler: BaseHTTPRequestHandler, data: bytes) -> bool:
     try:
         handler.wfile.write(data)

@@ -38,6 +38,7 @@ from tests.news_site import (
     PDF_TITLE,
     article_pdf,
     claims_length,
+    drip,
     endless,
     nested_pdf,
     page,
@@ -249,6 +250,81 @@ def test_a_server_that_does_not_answer_in_time_is_a_timeout(site, settings):
     hasty = settings.model_copy(update={"fetch_timeout_s": 0.3})
     with pytest.raises(FetchError, match=r"no answer from 127.0.0.1:\d+ within 0.3 s"):
         fetch_article(site + "/lenta.html", hasty)
+
+
+@pytest.fixture(scope="module")
+def dripping_site():
+    """One byte every 0.2 s: 100 bytes take 20 s, each wait far below any socket timeout."""
+    with serve({f"/{part}": drip(part) for part in ("headers", "chunked", "body")}) as base:
+        yield base
+
+
+@pytest.mark.parametrize("part", ["headers", "chunked", "body"])
+def test_a_server_dripping_bytes_is_cut_off_at_the_deadline(dripping_site, settings, part):
+    """Before: the deadline was checked only between 64 KiB reads, so a 5 s fetch took 22-61
+    s (headers and chunked bodies never checked at all)."""
+    import time
+
+    hasty = settings.model_copy(update={"fetch_timeout_s": 1.5})
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"(took longer than|no answer from .* within) 1.5 s"):
+        fetch_article(f"{dripping_site}/{part}", hasty)
+    assert time.monotonic() - started < 2.5
+
+
+def test_cli_fetch_of_a_dripping_server_ends_at_the_deadline(dripping_site, settings):
+    import os
+    import time
+
+    env = dict(os.environ, ARTICLEQA_FETCH_TIMEOUT_S="2")
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", f"{dripping_site}/body",
+                          "--data-dir", str(settings.data_dir)], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert out.returncode == 1 and "took longer than 2 s" in out.stderr.splitlines()[-1]
+    assert time.monotonic() - started < 15  # interpreter start-up included
+
+
+def test_ui_slow_urls_from_one_client_leave_the_fetch_slots_to_others(dripping_site, settings,
+                                                                      index):
+    """Before: four slow URLs filled the four fetch slots and a good URL from anyone else
+    waited a minute."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import FETCH_BUSY, AppState, Handlers
+
+    hasty = settings.model_copy(update={"fetch_timeout_s": 3.0})
+    handlers = Handlers(AppState(Answerer(load_index(hasty, index.embed_model), hasty), hasty))
+
+    def from_address(host: str):
+        return SimpleNamespace(client=SimpleNamespace(host=host))
+
+    results: dict[str, str] = {}
+
+    def fetch(name: str, url: str, host: str) -> None:
+        results[name] = handlers.add_urls(url, from_address(host), **QUIET)[0]
+        results[name + " done"] = f"{time.monotonic() - started:.1f}"
+
+    started = time.monotonic()
+    slow = [threading.Thread(target=fetch, args=(f"slow{n}", f"{dripping_site}/body",
+                                                 "10.0.0.66")) for n in range(4)]
+    for thread in slow:
+        thread.start()
+    time.sleep(0.3)
+    good = page(ARTICLE_PAGE.replace(b"quattordici famiglie", b"diciassette famiglie"))
+    with serve({"/frana-bis.html": good}) as other_site:
+        fetch("good", other_site + "/frana-bis.html", "10.0.0.7")
+    good_took = time.monotonic() - started
+    for thread in slow:
+        thread.join(timeout=30)
+    assert shown(results["good"]).startswith("✅ added **frana-bis.html**"), results["good"]
+    assert good_took < 10
+    refused = [results[f"slow{n}"] for n in range(4)].count(FETCH_BUSY)
+    assert refused == 3, results
+    assert any("took longer than 3 s" in shown(results[f"slow{n}"]) for n in range(4))
 
 
 def test_an_unknown_host_is_named(settings, monkeypatch):

@@ -28,7 +28,7 @@ from articleqa.qa.short_answer import clean_short_answer
 from articleqa.qa.types import Answer
 from articleqa.settings import Settings
 from articleqa.ui.api import AskEndpoint
-from articleqa.ui.guards import BodyLimit, LoginThrottle
+from articleqa.ui.guards import BodyLimit, ClientSlots, LoginThrottle
 from articleqa.ui.render import (
     CSS,
     answer_markdown,
@@ -52,6 +52,11 @@ THINKING = "…"
 API_BODY_BYTES = 1_000_000  # a question is at most a few KB; nothing else is posted but files
 UPLOAD_BATCH_FILES = 20
 FAILED = "⚠️ Something went wrong while answering; please retry."
+# The queue runs FETCH_SLOTS fetches at once; one client may hold FETCHES_PER_CLIENT of them.
+FETCH_SLOTS = 4
+FETCHES_PER_CLIENT = 1
+FETCH_BUSY = ("⚠️ A fetch you started is still running; wait for it to finish (each address "
+              "gets at most ARTICLEQA_FETCH_TIMEOUT_S seconds).")
 
 
 class AppState:
@@ -95,6 +100,12 @@ class AppState:
         return report
 
 
+def client_address(request: gr.Request | None) -> str:
+    """Who is asking: the peer address of the request ('local' when called without one)."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "local"
+
+
 def _source_choices(index: ArticleIndex) -> list[tuple[str, str]]:
     return [(f"{s.title[:70]} ({s.source})", s.source) for s in index.sources.values()]
 
@@ -124,6 +135,7 @@ class Handlers:
 
     def __init__(self, state: AppState) -> None:
         self.state = state
+        self.fetch_slots = ClientSlots(FETCHES_PER_CLIENT)
 
     def respond(self, message: str, chat: list[dict[str, Any]] | None,
                 conversation: ChatHistory | None, answer_mode: str, retrieval_mode: str,
@@ -193,15 +205,22 @@ class Handlers:
         progress(0.05, desc="Indexing")
         return self._add(payload, failed)
 
-    def add_urls(self, text: str | None,
+    def add_urls(self, text: str | None, request: gr.Request | None = None,
                  progress: gr.Progress = gr.Progress(track_tqdm=True)  # noqa: B008
                  ) -> tuple[Any, ...]:
         """Fetch and index the URLs in the box (one or more, separated by spaces or lines);
-        outputs: status, article list, article picker, the URL box (kept when all failed)."""
+        outputs: status, article list, article picker, the URL box (kept when all failed).
+        One fetch at a time per client: a second one while the first runs is refused."""
         urls = (text or "").split()
         if not urls:
             return "⚠️ Paste the address of a news page or PDF (http:// or https://).", \
                 gr.skip(), gr.skip(), gr.skip()
+        with self.fetch_slots.hold(client_address(request)) as granted:
+            if not granted:
+                return FETCH_BUSY, gr.skip(), gr.skip(), gr.skip()
+            return self._fetch_and_add(urls, progress)
+
+    def _fetch_and_add(self, urls: list[str], progress: gr.Progress) -> tuple[Any, ...]:
         fetched, failed = [], []
         for number, url in enumerate(urls):
             progress(0.3 * number / len(urls), desc=f"Fetching {url[:80]}")
@@ -304,8 +323,11 @@ def build_app(state: AppState) -> gr.Blocks:
         uploads.upload(handlers.upload, uploads, [upload_status, source_list, source_pick],
                        api_visibility="private")
         added_by_url = [upload_status, source_list, source_pick, url_box]
-        fetch.click(handlers.add_urls, url_box, added_by_url, api_visibility="private")
-        url_box.submit(handlers.add_urls, url_box, added_by_url, api_visibility="private")
+        # Both ways in share one pool of fetch slots (ClientSlots divides it among clients).
+        fetching = {"api_visibility": "private", "concurrency_id": "fetch",
+                    "concurrency_limit": FETCH_SLOTS}
+        fetch.click(handlers.add_urls, url_box, added_by_url, **fetching)
+        url_box.submit(handlers.add_urls, url_box, added_by_url, **fetching)
         demo.load(handlers.refresh_sources, None, [source_list, source_pick],
                   api_visibility="private")
         # The client API: Client(url).predict(question, api_name="/ask") -> dict.

@@ -1,7 +1,9 @@
-"""ASGI middleware in front of the Gradio app: login throttling and request-size limits.
+"""Guards of the web app: ASGI middleware for login throttling and request-size limits, and
+per-client slots for slow work.
 
 Gradio's own login accepts guesses as fast as they come (~130 a second here), and its API
-reads request bodies of any size. Both are stopped before Gradio sees the request.
+reads request bodies of any size. Both are stopped before Gradio sees the request. Fetching a
+URL waits on someone else's server: ``ClientSlots`` keeps one client from holding every slot.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,3 +133,32 @@ class BodyLimit:
 
 class BodyTooLarge(Exception):
     """A streamed request body went over the limit."""
+
+
+class ClientSlots:
+    """At most ``per_client`` pieces of work in flight for one client (an address).
+
+    The app's queue runs a few fetches at once; without this, one client pasting slow URLs
+    fills them all and every other client's good URL waits behind it. A client over its share
+    is told at once instead of queued."""
+
+    def __init__(self, per_client: int = 1) -> None:
+        self.per_client = per_client
+        self._busy: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, client: str) -> Iterator[bool]:
+        """Yields whether ``client`` got a slot (and holds it until the block ends)."""
+        with self._lock:
+            granted = self._busy[client] < self.per_client
+            if granted:
+                self._busy[client] += 1
+        try:
+            yield granted
+        finally:
+            if granted:
+                with self._lock:
+                    self._busy[client] -= 1
+                    if not self._busy[client]:
+                        del self._busy[client]
