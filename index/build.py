@@ -8,6 +8,7 @@ the article, its vectors and the manifest are published together or not at all).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -52,6 +53,7 @@ from articleqa.index.persist import (
     write_lock,
     write_version,
 )
+from articleqa.index.priority import run_low_priority
 from articleqa.index.readers import (
     SUPPORTED_SUFFIXES,
     ArticleError,
@@ -100,12 +102,15 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
             chunking=settings.chunking_signature(), faiss_kind=str(kind),
             sources=source_entries(documents, nodes, user_names),
             index_id=new_index_id(previous_manifest), version=next_version_number(index_dir))
+        embed_nodes(nodes, embed_model, show_progress)
         storage = StorageContext.from_defaults(vector_store=new_vector_store(settings, manifest))
         # A FAISS IVF index is trained on the vectors it is built from: all in one batch.
         ivf = kind == FaissKind.IVF and settings.vector_store == VectorStoreKind.FAISS
         batch = len(nodes) if ivf else 256
         vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
                                         show_progress=show_progress, insert_batch_size=batch)
+        for node in nodes:  # the store keeps the vectors; the chunk list needs none
+            node.embedding = None
         index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
         write_version(index, index_dir, kept, manifest.version)
     index.lost = lost
@@ -288,12 +293,12 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
     if not accepted:
         report.seconds = time.perf_counter() - started
         return base, report
-    nodes = chunk_documents([doc for doc, _ in accepted], settings)
-    vectors = embed_model.get_text_embedding_batch(
-        [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes],
-        show_progress=show_progress)
-    for node, vector in zip(nodes, vectors, strict=True):
-        node.embedding = vector
+    accepted, nodes = _within_chunk_caps(accepted, chunk_documents(
+        [doc for doc, _ in accepted], settings), settings, report)
+    if not accepted:
+        report.seconds = time.perf_counter() - started
+        return base, report
+    embed_nodes(nodes, embed_model, show_progress)
     index_dir = settings.resolved_index_dir()
     with write_lock(index_dir):
         live = require_version(index_dir)
@@ -330,6 +335,43 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
     report.chunks_added = len(final_nodes)
     report.seconds = time.perf_counter() - started
     return current, report
+
+
+def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding, show_progress: bool) -> None:
+    """Give every node its vector, computed at a lower CPU priority than answering (see
+    ``index.priority``): an upload must not slow other users' questions."""
+    vectors = run_low_priority(embed_model.get_text_embedding_batch,
+                               [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes],
+                               show_progress=show_progress)
+    for node, vector in zip(nodes, vectors, strict=True):
+        node.embedding = vector
+
+
+def _within_chunk_caps(accepted: list[tuple[Document, bytes]], nodes: list[TextNode],
+                       settings: Settings, report: AddReport
+                       ) -> tuple[list[tuple[Document, bytes]], list[TextNode]]:
+    """The articles (and their chunks) within ``max_chunks`` each and ``max_batch_chunks`` in
+    all, in the order given; each one refused is named in ``report.errors`` with the limit."""
+    counts = Counter(n.metadata["source"] for n in nodes)
+    kept: list[tuple[Document, bytes]] = []
+    room = settings.max_batch_chunks
+    for doc, data in accepted:
+        name, count = doc.metadata["source"], counts[doc.metadata["source"]]
+        if count > settings.max_chunks:
+            report.errors.append(
+                f"{name}: {count} passages, over the {settings.max_chunks} one article may "
+                "have (ARTICLEQA_MAX_CHUNKS; about a minute of indexing); split it into "
+                "smaller files or raise the limit")
+        elif count > room:
+            report.errors.append(
+                f"{name}: not added: its {count} passages would take this batch over "
+                f"{settings.max_batch_chunks} (ARTICLEQA_MAX_BATCH_CHUNKS); add it in another "
+                "batch")
+        else:
+            kept.append((doc, data))
+            room -= count
+    names = {doc.metadata["source"] for doc, _ in kept}
+    return kept, [n for n in nodes if n.metadata["source"] in names]
 
 
 def _renamed(doc: Document, nodes: list[TextNode], name: str) -> tuple[Document, list[TextNode]]:

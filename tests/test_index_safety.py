@@ -180,7 +180,8 @@ def test_kill_9_while_a_big_article_is_embedded_leaves_nothing_half_added(small_
     big = tmp_path / "lungo.txt"
     big.write_text("Cronaca\n" + " ".join(f"Il consiglio numero {i} ha discusso il bilancio."
                                           for i in range(400)), encoding="utf-8")
-    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir))
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir),
+               ARTICLEQA_MAX_CHUNKS="1000")  # over the default cap: long enough to be killed
     child = subprocess.Popen([sys.executable, "-m", "articleqa", "index", str(big)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(6)

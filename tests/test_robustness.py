@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import ClassVar
 
 import pytest
 
@@ -403,3 +404,72 @@ def test_two_articles_that_disagree_are_both_shown_with_their_sources(tmp_path, 
     assert {c.source for c in answer.citations} == {"comune.txt", "questura.txt"}
     assert "tremila" in answer.short_answer and "ottocento" in answer.short_answer, answer.quote
     assert "da «Corteo a Trento, i numeri del Comune»" in answer.quote
+
+
+# ---------------------------------------------------------------- issue 23.7: work per article
+
+def _story(sentences: int, topic: str) -> bytes:
+    return ("Cronaca\n" + " ".join(f"Il consiglio di {topic} ha discusso il punto {i} del "
+                                    "bilancio." for i in range(sentences))).encode()
+
+
+@pytest.fixture
+def capped(tmp_path, e5):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "base.txt").write_text("Cronaca\nIl sindaco ha aperto la fiera.", encoding="utf-8")
+    settings = fresh_settings(tmp_path, corpus_dir=corpus, max_chunks=12, max_batch_chunks=16)
+    build_index(settings, embed_model=e5)
+    return settings
+
+
+def test_an_article_over_the_chunk_cap_is_refused_by_name_and_the_rest_added(capped, e5):
+    """Before: no cap at all (a 300 KB text was 516 chunks and 83-100 s of both cores)."""
+    files = [("lungo.txt", _story(40, "Trento")), ("breve.txt", _story(8, "Rovereto")),
+             ("medio.txt", _story(9, "Arco")), ("ultimo.txt", _story(3, "Riva"))]
+    index, report = add_articles(capped, files, embed_model=e5)
+    assert report.added == ["breve.txt", "ultimo.txt"], report
+    assert report.errors[0].startswith("lungo.txt: 40 passages, over the 12 one article may "
+                                       "have (ARTICLEQA_MAX_CHUNKS")
+    assert report.errors[1].startswith("medio.txt: not added: its 9 passages would take this "
+                                       "batch over 16 (ARTICLEQA_MAX_BATCH_CHUNKS)")
+    assert report.chunks_added == 8 + 3 and "lungo.txt" not in index.sources
+
+
+def test_the_chunk_cap_holds_in_the_cli_and_the_ui(capped, e5, tmp_path):
+    from articleqa.ui.app import AppState, Handlers
+    from tests.conftest import shown
+
+    big = tmp_path / "lungo.txt"
+    big.write_bytes(_story(40, "Trento"))
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(capped.data_dir),
+               ARTICLEQA_CORPUS_DIR=str(capped.corpus_dir), ARTICLEQA_MAX_CHUNKS="12")
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(big)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "lungo.txt: 40 passages, over the 12" in out.stderr
+    handlers = Handlers(AppState(Answerer(load_index(capped, e5), capped), capped))
+    status, *_ = handlers.upload([str(big)])
+    assert "lungo.txt: 40 passages, over the 12 one article may have" in shown(status)
+    assert "lungo.txt" not in handlers.state.index.sources
+
+
+def test_indexing_embeds_at_a_lower_priority_than_answering(capped, e5):
+    """Before: passages were embedded in the caller's thread (a UI request thread) at the
+    same priority as every question."""
+    from articleqa.index.embeddings import E5Embedding
+    from articleqa.index.priority import thread_niceness
+    from articleqa.ui.app import AppState
+
+    class Watched(E5Embedding):
+        seen: ClassVar[list[int]] = []
+
+        def _get_text_embeddings(self, texts):
+            self.seen.append(thread_niceness())
+            return super()._get_text_embeddings(texts)
+
+    model = Watched(model_name="multilingual-e5-small")
+    build_index(capped, embed_model=model)
+    state = AppState(Answerer(load_index(capped, model), capped), capped)
+    assert state.add_files([("nuovo.txt", _story(3, "Levico"))]).added == ["nuovo.txt"]
+    assert len(Watched.seen) >= 2 and min(Watched.seen) >= thread_niceness() + 5
+
