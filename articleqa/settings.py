@@ -8,6 +8,7 @@ when the settings load, so a bad ``ARTICLEQA_AUTH`` or size fails at start, not 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from importlib import resources
 from pathlib import Path
@@ -148,6 +149,23 @@ class Settings(BaseSettings):
     share: bool = False
     auth: SecretStr | None = Field(None, description="'user:password' to require a login "
                                    "in the UI.")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or networks (10.0.0.0/8) of reverse "
+        "proxies whose X-Forwarded-For header names the client; default none: the login "
+        "throttle and the per-client fetch slots go by the connection's own address, so a "
+        "client cannot pick its identity by sending the header.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        entries = [e.strip() for e in value.split(",") if e.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"ARTICLEQA_TRUSTED_PROXIES: {entry!r} is not an IP address "
+                                 "or network (e.g. 10.0.0.5 or 10.0.0.0/8)") from None
+        return ",".join(entries)
 
     @field_validator("auth")
     @classmethod

@@ -344,6 +344,63 @@ def test_login_guesses_are_throttled_and_a_right_password_waits_too(guarded_ui):
     assert login("lovelace-1815")[0] == 200, "after the wait the right password works"
 
 
+def _login_from(url: str, password: str, forwarded_for: str) -> int:
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+
+    request = urllib.request.Request(
+        f"{url}/login", data=urlencode({"username": "ada", "password": password}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "X-Forwarded-For": forwarded_for})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_login_throttle(guarded_ui):
+    """Before: uvicorn believed X-Forwarded-For from 127.0.0.1, so each guess could name a new
+    client: 10 wrong passwords, never a 429."""
+    statuses = [_login_from(guarded_ui, f"guess-{i}", f"198.51.100.{i}") for i in range(10)]
+    assert statuses[:5] == [400] * 5 and set(statuses[5:]) == {429}, statuses
+    time.sleep(1.3)
+    assert _login_from(guarded_ui, "lovelace-1815", "198.51.100.99") == 200  # resets
+
+
+def test_a_configured_proxy_is_believed_about_its_clients(tmp_path_factory, e5):
+    from articleqa.ui.app import AppState, launch
+    from tests.test_ui import _free_port
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("proxied"), corpus_dir=CORPUS,
+                        port=_free_port(), auth="ada:lovelace-1815",
+                        trusted_proxies="127.0.0.1, ::1")
+    state = AppState(Answerer(build_index(settings, embed_model=e5), settings), settings)
+    demo = launch(state, settings, prevent_thread_lock=True)
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        assert [_login_from(url, "no", "203.0.113.5") for _ in range(6)][-1] == 429
+        assert _login_from(url, "no", "203.0.113.6") == 400, "another client behind the proxy"
+    finally:
+        demo.close()
+
+
+def test_the_login_throttle_forgets_quiet_clients():
+    """Before: the failure table was never pruned (one entry per address that ever failed)."""
+    from articleqa.ui.guards import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(app=None, max_delay_s=60, forget_after_s=600,
+                             clock=lambda: now[0])
+    for number in range(1000):
+        throttle.failed(f"10.0.{number // 256}.{number % 256}")
+    assert throttle.tracked_clients == 1000
+    now[0] += 601
+    throttle.failed("10.9.9.9")
+    assert throttle.tracked_clients == 1 and throttle.wait_for("10.0.0.1") == 0
+
+
 def test_login_throttle_backs_off_exponentially_and_resets_on_success():
     from articleqa.ui.guards import LoginThrottle
 

@@ -8,6 +8,7 @@ methods of :class:`Handlers`; ``build_app`` only lays out components and wires e
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -339,6 +340,10 @@ def launch(state: AppState, settings: Settings, prevent_thread_lock: bool = Fals
     """Serve the app on settings.host:port (127.0.0.1 unless told otherwise)."""
     demo = build_app(state)
     demo.queue(default_concurrency_limit=4)
+    # Uvicorn (which Gradio starts without a say in this) believes X-Forwarded-For from the
+    # addresses in FORWARDED_ALLOW_IPS, by default 127.0.0.1: any local client could then
+    # name itself anew on every login guess. Only the proxies the user configured are trusted.
+    os.environ["FORWARDED_ALLOW_IPS"] = settings.trusted_proxies
     guards = [Middleware(LoginThrottle),
               Middleware(BodyLimit, max_bytes=API_BODY_BYTES,
                          upload_max_bytes=UPLOAD_BATCH_FILES * settings.max_file_bytes

@@ -40,14 +40,19 @@ class _Failures:
 
 class LoginThrottle:
     """After ``free_attempts`` failed logins from one client, each further attempt waits an
-    exponentially growing delay (1 s, 2 s, 4 s … up to ``max_delay_s``); a success resets it.
-    During the delay every attempt is answered 429 with Retry-After, right or wrong."""
+    exponentially growing delay (1 s, 2 s, 4 s … up to ``max_delay_s``); a success resets it,
+    and so does ``forget_after_s`` without a failure. During the delay every attempt is
+    answered 429 with Retry-After, right or wrong. A client is the connection's address
+    (``scope["client"]``), which X-Forwarded-For rewrites only from the trusted proxies
+    (``Settings.trusted_proxies``, set for uvicorn by ``ui.app.launch``)."""
 
     def __init__(self, app: ASGIApp, free_attempts: int = 5, max_delay_s: float = 300.0,
+                 forget_after_s: float = 3600.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.free_attempts = free_attempts
         self.max_delay_s = max_delay_s
+        self.forget_after_s = max(forget_after_s, max_delay_s)
         self.clock = clock
         self._failures: dict[str, _Failures] = {}
         self._lock = threading.Lock()
@@ -87,9 +92,23 @@ class LoginThrottle:
 
     def failed(self, client: str) -> None:
         with self._lock:
+            now = self.clock()
+            self._forget_quiet_clients(now)
             record = self._failures.setdefault(client, _Failures())
             record.count += 1
-            record.last = self.clock()
+            record.last = now
+
+    def _forget_quiet_clients(self, now: float) -> None:
+        """Drop clients with no failure for ``forget_after_s`` (at least the longest delay):
+        without this the table grows by one entry per address that ever failed."""
+        quiet = [c for c, r in self._failures.items() if now - r.last > self.forget_after_s]
+        for client in quiet:
+            del self._failures[client]
+
+    @property
+    def tracked_clients(self) -> int:
+        with self._lock:
+            return len(self._failures)
 
     def succeeded(self, client: str) -> None:
         with self._lock:
