@@ -119,7 +119,7 @@ def index_command(inputs: tuple[str, ...], rebuild: bool, as_json: bool, **flags
                    f"{len(summary['articles'])} article(s) in {summary['index_dir']}")
         return
     index, report = add_articles(settings, articles, embed_model=index.embed_model,
-                                 show_progress=not as_json)
+                                 show_progress=not as_json, log=_log)
     report.errors[:0] = [str(exc) for exc in unread]
     if as_json:
         added = [{"source": n, "title": index.sources[n].title, "url": index.sources[n].url}

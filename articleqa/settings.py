@@ -23,6 +23,7 @@ DEFAULT_EMBED_MODEL = "multilingual-e5-small"
 MILVUS_LITE_FILE = "milvus.db"  # the embedded Milvus Lite database, inside the index dir
 _MILVUS_URI_SCHEMES = ("http://", "https://", "tcp://", "unix:")
 BYTES_PER_MB = 1_000_000
+BINARY_MB = 1 << 20
 
 
 def bundled_corpus_dir() -> Path:
@@ -84,6 +85,10 @@ class Settings(BaseSettings):
         300, ge=1, description="Most passages one added article may become; a longer one is "
         "refused and named. Embedding runs at 5.2-6.2 passages/s on 2 cores (measured), so "
         "300 take about a minute; 20 MB of text would be ~40,000 (two hours).")
+    write_lock_timeout_s: float = Field(
+        600.0, gt=0, description="Longest wait for another process writing the same index "
+        "(an `articleqa index`, a rebuild, an upload in a running UI); the wait is said after "
+        "a second, and past this it ends in an error.")
     max_batch_chunks: int = Field(
         1200, ge=1, description="Most passages one batch (an upload, one `articleqa index` "
         "command) may add; the articles past it are refused by name, to add in another batch.")
@@ -215,6 +220,14 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * BYTES_PER_MB)
+
+    @property
+    def upload_box_bytes(self) -> int:
+        """The limit given to Gradio's upload box: ``max_file_mb`` binary megabytes. The box
+        prints its limit in units of 2^20 bytes ("Mb"), so 20 x 10^6 bytes showed as
+        "19.1 Mb" beside our "20 MB"; now it shows "20.0 Mb". A file between the two limits
+        passes the box and gets our own message (``readers.check_size``)."""
+        return int(self.max_file_mb * BINARY_MB)
 
     @property
     def auth_pair(self) -> tuple[str, str] | None:

@@ -35,6 +35,14 @@ class IndexDirError(ArticleIndexError):
     """The index directory is not ours to write (it holds someone else's files)."""
 
 
+class IndexWriteError(ArticleIndexError):
+    """A new version could not be written (disk full, no permission); nothing was published."""
+
+
+class IndexBusyError(ArticleIndexError):
+    """Another writer held the index's write lock for longer than we were willing to wait."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceText:
     """A cleaned article as indexed: chunk offsets point into ``text``. ``url`` is where it

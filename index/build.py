@@ -84,7 +84,7 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
     started = time.perf_counter()
     embed_model = embed_model_for(settings, embed_model)
     index_dir = settings.resolved_index_dir()
-    with write_lock(index_dir):
+    with write_lock(index_dir, settings.write_lock_timeout_s, log):
         previous = recoverable_version(index_dir)
         previous_manifest = readable_manifest(previous)
         bundled = read_bundled(settings.corpus_dir, settings.max_file_bytes)
@@ -275,7 +275,8 @@ def _known(index: ArticleIndex) -> set[str]:
 
 def add_articles(settings: Settings, files: Iterable[NewArticle],
                  embed_model: BaseEmbedding | None = None,
-                 show_progress: bool = False) -> tuple[ArticleIndex, AddReport]:
+                 show_progress: bool = False,
+                 log: Log | None = None) -> tuple[ArticleIndex, AddReport]:
     """Validate new articles given as (name, bytes) or ArticleFile, embed them, and publish a
     new index version holding them. Returns the new index (or the current one when nothing was
     added).
@@ -287,7 +288,7 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
     started = time.perf_counter()
     files = list(files)
     embed_model = embed_model_for(settings, embed_model)
-    base = open_index(settings, embed_model)
+    base = open_index(settings, embed_model, log=log)
     report = AddReport()
     accepted = _validated(settings, files, _known(base), set(base.sources), report)
     if not accepted:
@@ -300,7 +301,7 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
         return base, report
     embed_nodes(nodes, embed_model, show_progress)
     index_dir = settings.resolved_index_dir()
-    with write_lock(index_dir):
+    with write_lock(index_dir, settings.write_lock_timeout_s, log):
         live = require_version(index_dir)
         current = (base if live == base.version_dir
                    else read_version(live, embed_model, settings))

@@ -63,6 +63,11 @@ def check_url(url: str) -> str:
         raise FetchError(f"{url}: unsupported address scheme {scheme or '(none)'!r}; only "
                          "http:// and https:// pages can be fetched (download the file and "
                          "add it by its path)")
+    if "@" in parts.netloc:
+        # Never echoed: the address is shown with its credentials masked. Not fetched: the
+        # password would go to the server (and any redirect target) and stay in the index.
+        raise FetchError(f"{_masked(url)}: addresses with a user name or password are not "
+                         "fetched; save the page from your browser and add the file")
     try:
         parts.port  # noqa: B018 -- raises on a port that is not a number in range
     except ValueError as exc:
@@ -306,6 +311,13 @@ def _as_utf8(data: bytes, charset: str) -> bytes:
         return data  # already valid UTF-8 whatever the header says
     except UnicodeDecodeError:
         return data.decode(codec, errors="replace").encode("utf-8")
+
+
+def _masked(url: str) -> str:
+    """``url`` with whatever stands before an '@' in its host part replaced by ***."""
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}***@{host.rsplit('@', 1)[-1]}{slash}{path}"
 
 
 def _as_uri(url: str) -> str:

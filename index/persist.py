@@ -28,10 +28,12 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -39,9 +41,11 @@ from articleqa.errors import UserError
 from articleqa.index.article_index import (
     REBUILD_HINT,
     ArticleIndex,
+    IndexBusyError,
     IndexCorruptError,
     IndexDirError,
     IndexMissingError,
+    IndexWriteError,
     SourceText,
 )
 from articleqa.index.manifest import MANIFEST_FILE, IndexManifest, file_sha256
@@ -86,11 +90,42 @@ def _is_index_entry(path: Path) -> bool:
             or path.name.startswith(".tmp-") or bool(_VERSION.match(path.name)))
 
 
-def write_lock(index_dir: Path, timeout_s: float = -1) -> FileLock:
-    """The lock every writer holds from reading the live version to publishing its own."""
+# A writer that gets the lock within this long says nothing; after it, it says whom it waits for.
+QUIET_WAIT_S = 1.0
+
+
+@contextmanager
+def write_lock(index_dir: Path, timeout_s: float = -1,
+               log: Callable[[str], None] | None = None) -> Iterator[FileLock]:
+    """The lock every writer holds from reading the live version to publishing its own.
+
+    Another writer may hold it for minutes (a big article being published, a rebuild): after
+    QUIET_WAIT_S the wait is said through ``log``, and after ``timeout_s`` (-1: no limit) it
+    ends in an IndexBusyError naming the lock file, instead of waiting on in silence."""
     ensure_ours(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(index_dir / LOCK_FILE), timeout=timeout_s)
+    lock = FileLock(str(index_dir / LOCK_FILE))
+    started = time.monotonic()
+    try:
+        lock.acquire(timeout=QUIET_WAIT_S if timeout_s < 0 else min(QUIET_WAIT_S, timeout_s))
+    except Timeout:
+        if log:
+            limit = "" if timeout_s < 0 else f" (at most {timeout_s:g} s, " \
+                "ARTICLEQA_WRITE_LOCK_TIMEOUT_S)"
+            log(f"waiting for another articleqa writer to finish with {index_dir}{limit}…")
+        remaining = -1 if timeout_s < 0 else max(0.0, timeout_s - (time.monotonic() - started))
+        try:
+            lock.acquire(timeout=remaining)
+        except Timeout:
+            raise IndexBusyError(
+                f"another articleqa process has held {index_dir / LOCK_FILE} for over "
+                f"{timeout_s:g} s (an `articleqa index`, a rebuild or an upload in a running "
+                "UI); try again when it is done, or raise ARTICLEQA_WRITE_LOCK_TIMEOUT_S"
+            ) from None
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def current_version(index_dir: Path) -> Path | None:
@@ -216,8 +251,8 @@ def write_version(index: ArticleIndex, index_dir: Path, articles: dict[str, Path
     index.manifest.version = number
     store = index.vector_index.vector_store
     tmp = index_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
     try:
+        tmp.mkdir()
         seal(store)
         index.vector_index.storage_context.persist(persist_dir=str(tmp))
         sources = [asdict(s) for s in index.sources.values()]
@@ -241,13 +276,27 @@ def write_version(index: ArticleIndex, index_dir: Path, articles: dict[str, Path
         _fsync_tree(tmp)
         version = index_dir / f"v-{number:06d}"
         os.rename(tmp, version)
+    except (OSError, RuntimeError) as exc:  # FAISS reports a failed write as RuntimeError
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = " ".join(str(exc).split())[-200:]
+        raise IndexWriteError(
+            f"could not write the new index version in {index_dir} ({reason}); free some "
+            "disk space (or fix the folder's permissions) and try again. Nothing was changed: "
+            "the previous version still serves") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     pointer_tmp = index_dir / f".tmp-{os.getpid()}-current"
-    pointer_tmp.write_text(version.name, encoding="utf-8")
-    _fsync_file(pointer_tmp)
-    os.replace(pointer_tmp, index_dir / CURRENT_FILE)
+    try:
+        pointer_tmp.write_text(version.name, encoding="utf-8")
+        _fsync_file(pointer_tmp)
+        os.replace(pointer_tmp, index_dir / CURRENT_FILE)
+    except OSError as exc:
+        pointer_tmp.unlink(missing_ok=True)
+        shutil.rmtree(version, ignore_errors=True)
+        raise IndexWriteError(f"could not publish the new index version in {index_dir} "
+                              f"({exc.strerror}); free some disk space and try again. Nothing "
+                              "was changed: the previous version still serves") from exc
     _fsync_dir(index_dir)
     index.version_dir = version
     _remove_old_versions(index_dir, version)

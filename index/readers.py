@@ -16,7 +16,7 @@ from articleqa.errors import UserError
 from articleqa.index.cleaning import clean_article_text
 from articleqa.index.html_extract import extract_article
 from articleqa.index.pdf import PdfTextError, pdf_text
-from articleqa.index.text import detect_language
+from articleqa.index.text import clip_title, detect_language
 
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIX = ".pdf"
@@ -174,7 +174,7 @@ def _article_document(article: ArticleFile) -> Document:
     if not any(ch.isalnum() for ch in text):
         raise ArticleError(f"{article.name}: no readable text in the file")
     first_line = text.split("\n", 1)[0].strip().lstrip("#").strip()
-    metadata = {"source": article.name, "title": title or first_line[:200],
+    metadata = {"source": article.name, "title": clip_title(title or first_line),
                 "language": detect_language(text[:5000]), "sha256": article.sha256,
                 "extractor": str(extractor)}
     metadata.update({k: v for k, v in (("url", article.url), ("author", author),

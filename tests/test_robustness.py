@@ -530,3 +530,152 @@ def test_indexing_embeds_at_a_lower_priority_than_answering(capped, e5):
     assert state.add_files([("nuovo.txt", _story(3, "Levico"))]).added == ["nuovo.txt"]
     assert len(Watched.seen) >= 2 and min(Watched.seen) >= thread_niceness() + 5
 
+
+
+# ---------------------------------------------------------------- issue 23.11: smaller ones
+
+PONTE = b"Notizia. Il sindaco di Trento ha inaugurato un ponte di legno rosso sul fiume Adige."
+
+
+def _cli_env(settings, **extra: str) -> dict[str, str]:
+    return dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir),
+                ARTICLEQA_CORPUS_DIR=str(settings.corpus_dir), **extra)
+
+
+def _handlers(settings, e5):
+    from articleqa.ui.app import AppState, Handlers
+
+    return Handlers(AppState(Answerer(load_index(settings, e5), settings), settings))
+
+
+def _no_space_left() -> None:
+    """In the child: writes past 1 KB fail with EFBIG, as on a full disk (the signal that
+    would kill the process instead is ignored)."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1_000, 1_000))
+
+
+def test_a_full_disk_while_writing_a_version_is_one_line_and_changes_nothing(capped, e5,
+                                                                             tmp_path,
+                                                                             monkeypatch):
+    """Before: a RuntimeError traceback from FAISS (CLI) / "see the server log" (UI)."""
+    import faiss
+
+    from tests.conftest import shown
+
+    index_dir = capped.resolved_index_dir()
+    live = current_version(index_dir)
+    story = tmp_path / "ponte.txt"
+    story.write_bytes(PONTE)
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(story)],
+                         env=_cli_env(capped), capture_output=True, text=True, timeout=120,
+                         preexec_fn=_no_space_left)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "could not write the new index version" in out.stderr
+    assert "the previous version still serves" in out.stderr
+
+    def full(*args):
+        raise RuntimeError("Error in faiss::FileIOWriter: write error: No space left on device")
+
+    monkeypatch.setattr(faiss, "write_index", full)
+    status, *_ = _handlers(capped, e5).upload([str(story)])
+    assert "could not write the new index version" in shown(status) and "(Error in faiss" in \
+        shown(status), status
+    assert current_version(index_dir) == live
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_an_aes_pdf_with_only_an_owner_password_is_read(capped, e5, tmp_path):
+    """Before: refused for a missing `cryptography` (any viewer opens such a PDF)."""
+    from pathlib import Path
+
+    from tests.conftest import shown
+
+    pdf = Path(__file__).parent / "fixtures" / "aes-owner-password.pdf"
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(pdf), "--json"],
+                         env=_cli_env(capped), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout)["articles"][0]["title"] == "Merano, il mercatino riapre"
+    copy = tmp_path / "mercatino.pdf"
+    copy.write_bytes(pdf.read_bytes() + b"\n% another copy\n")  # other bytes, same PDF
+    status, *_ = _handlers(capped, e5).upload([str(copy)])
+    assert "added **mercatino.pdf** — Merano, il mercatino riapre" in shown(status), status
+
+
+def test_a_writer_waiting_for_the_lock_says_so_and_gives_up_in_time(capped, e5, tmp_path):
+    """Before: a second writer waited on a held lock forever, saying nothing."""
+    from filelock import FileLock
+
+    from articleqa.index.persist import LOCK_FILE
+    from tests.conftest import shown
+
+    story = tmp_path / "ponte.txt"
+    story.write_bytes(PONTE)
+    with FileLock(str(capped.resolved_index_dir() / LOCK_FILE)):
+        out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(story)],
+                             env=_cli_env(capped, ARTICLEQA_WRITE_LOCK_TIMEOUT_S="3"),
+                             capture_output=True, text=True, timeout=60)
+        handlers = _handlers(capped.model_copy(update={"write_lock_timeout_s": 1.0}), e5)
+        status, *_ = handlers.upload([str(story)])
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "waiting for another articleqa writer" in out.stderr
+    assert "has held" in out.stderr and "for over 3 s" in out.stderr
+    assert "for over 1 s" in shown(status), status
+
+
+def test_a_950_kb_html_title_is_clipped_not_indexed(capped, e5, tmp_path):
+    """Before: the <title> went whole into the text: a 950 KB title became 19 junk chunks."""
+    from articleqa.index.text import MAX_TITLE_CHARS
+    from tests.conftest import shown
+
+    title = "Titolone " * 105_000
+    page = (f"<html><head><title>{title}</title></head><body><article><h1>Ponte</h1><p>Il "
+            "sindaco di Trento ha inaugurato un ponte di legno rosso sul fiume Adige. La "
+            "cerimonia è durata due ore.</p></article></body></html>").encode()
+    assert len(page) > 900_000
+    (tmp_path / "titolo.html").write_bytes(page)
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index",
+                          str(tmp_path / "titolo.html"), "--json"], env=_cli_env(capped),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert report["chunks_added"] <= 3 and len(report["articles"][0]["title"]) <= \
+        MAX_TITLE_CHARS
+    (tmp_path / "titolo-ui.html").write_bytes(page.replace(b"due ore", b"tre ore"))
+    status, *_ = _handlers(capped, e5).upload([str(tmp_path / "titolo-ui.html")])
+    assert "added **titolo-ui.html**" in shown(status)
+    assert int(shown(status).rsplit("\n", 1)[-1].split()[0]) <= 3, status
+
+
+def test_an_upload_leaves_nothing_in_gradios_temp_folder(capped, e5):
+    """Before: every upload stayed in Gradio's temp dir until the server stopped."""
+    import uuid
+    from pathlib import Path
+
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    upload = folder / "ponte.txt"
+    upload.write_bytes(PONTE)
+    handlers = _handlers(capped, e5)
+    handlers.upload([str(upload)])
+    assert "ponte.txt" in handlers.state.index.sources
+    assert not upload.exists() and not folder.exists()
+
+
+@pytest.mark.parametrize("url", ["http://ada:s3cret@127.0.0.1:9/pagina.html",
+                                 "https://ada:s3cret@example.invalid/pagina.html"])
+def test_a_url_with_credentials_is_refused_and_the_password_never_echoed(capped, e5, url):
+    """Before: "host not found", with the password in the message."""
+    from tests.conftest import shown
+
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", url],
+                         env=_cli_env(capped), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "s3cret" not in out.stderr + out.stdout
+    assert "addresses with a user name or password are not fetched" in out.stderr
+    status, *_ = _handlers(capped, e5).add_urls(url)
+    assert "s3cret" not in status and "user name or password" in shown(status)

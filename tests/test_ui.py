@@ -220,3 +220,18 @@ def test_answer_markdown_escapes_markdown_but_keeps_citation_links():
     assert "](http" not in escaped and "**" not in escaped and "www." not in escaped
     assert escaped.endswith("[[2]](#aq-cite-2)")
     assert shown(escape_markdown_html(text)) == text
+
+
+def test_browser_upload_limit_reads_as_the_documented_20_mb(browser, ui_server, tmp_path):
+    """Before: the upload box printed its limit in binary units, "19.1 Mb" beside the README's
+    (and our messages') 20 MB."""
+    big = tmp_path / "enorme.txt"
+    big.write_bytes(b"parola " * 3_100_000)  # 21.7 MB: over both limits
+    page = browser.new_page()
+    page.goto(ui_server[0])
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("input[type=file]").set_input_files(str(big))
+    page.wait_for_function("document.body.innerText.includes('maximum allowed size')",
+                           timeout=30_000)
+    text = page.locator("body").inner_text()
+    assert "maximum allowed size of 20.0 Mb" in text and "19.1" not in text

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
 from articleqa.choices import AnswerMode, RetrievalMode, values
@@ -52,6 +53,7 @@ EXAMPLES = [
 THINKING = "…"
 API_BODY_BYTES = 1_000_000  # a question is at most a few KB; nothing else is posted but files
 UPLOAD_BATCH_FILES = 20
+UPLOAD_CACHE_S = 3600
 FAILED = "⚠️ Something went wrong while answering; please retry."
 # The queue runs FETCH_SLOTS fetches at once; one client may hold FETCHES_PER_CLIENT of them.
 FETCH_SLOTS = 4
@@ -89,7 +91,7 @@ class AppState:
         """Index ``files`` into a new index version, then answer from it."""
         new_index, report = add_articles(self.settings, files,
                                          embed_model=self.index.embed_model,
-                                         show_progress=True)
+                                         show_progress=True, log=log.warning)
         if report.added:
             with self._swap_lock:
                 # Another upload may have published after ours: keep the newest version.
@@ -105,6 +107,21 @@ def client_address(request: gr.Request | None) -> str:
     """Who is asking: the peer address of the request ('local' when called without one)."""
     client = getattr(request, "client", None)
     return getattr(client, "host", None) or "local"
+
+
+def _remove_upload(path: Path) -> None:
+    """Delete Gradio's temporary copy of an uploaded file once read: the index keeps the
+    article's bytes, and Gradio itself keeps every upload until the server stops (20 MB per
+    file, without bound). Only files inside Gradio's upload folder are touched."""
+    root = Path(get_upload_folder()).resolve()
+    try:
+        resolved = path.resolve()
+        if resolved.is_relative_to(root) and resolved != root:
+            resolved.unlink(missing_ok=True)
+            if resolved.parent != root:
+                resolved.parent.rmdir()  # Gradio puts each upload in a folder of its own
+    except OSError:  # a folder still holding something else, or already gone
+        pass
 
 
 def _source_choices(index: ArticleIndex) -> list[tuple[str, str]]:
@@ -203,6 +220,7 @@ class Handlers:
                 payload.append((path.name, path.read_bytes()))
             except OSError as exc:  # one unreadable upload costs only itself
                 failed.append(f"{path.name}: could not be read ({exc.strerror})")
+            _remove_upload(path)
         progress(0.05, desc="Indexing")
         return self._add(payload, failed)
 
@@ -261,7 +279,8 @@ def build_app(state: AppState) -> gr.Blocks:
     handlers = Handlers(state)
     default_source = next(iter(state.index.sources))
 
-    with gr.Blocks(title="articleqa") as demo:
+    # Uploads never read by a handler (refused by size, a closed tab) go within two hours.
+    with gr.Blocks(title="articleqa", delete_cache=(UPLOAD_CACHE_S, UPLOAD_CACHE_S)) as demo:
         history = gr.State(None)
         last_answer = gr.State(None)
         gr.Markdown("## articleqa — ask the article\nAnswers quote the article and cite it; "
@@ -346,12 +365,12 @@ def launch(state: AppState, settings: Settings, prevent_thread_lock: bool = Fals
     os.environ["FORWARDED_ALLOW_IPS"] = settings.trusted_proxies
     guards = [Middleware(LoginThrottle),
               Middleware(BodyLimit, max_bytes=API_BODY_BYTES,
-                         upload_max_bytes=UPLOAD_BATCH_FILES * settings.max_file_bytes
+                         upload_max_bytes=UPLOAD_BATCH_FILES * settings.upload_box_bytes
                          + API_BODY_BYTES)]
     demo.launch(server_name=settings.host, server_port=settings.port or None,
                 share=settings.share, auth=settings.auth_pair,
                 prevent_thread_lock=prevent_thread_lock,
-                max_file_size=settings.max_file_bytes, ssr_mode=False, css=CSS,
+                max_file_size=settings.upload_box_bytes, ssr_mode=False, css=CSS,
                 footer_links=["api"], quiet=prevent_thread_lock,
                 app_kwargs={"middleware": guards})
     return demo
