@@ -93,21 +93,34 @@ def index_command(inputs: tuple[str, ...], rebuild: bool, as_json: bool, **flags
     """Build the index, or add articles to it: files (.txt, .md, .html, .pdf) or http(s) URLs
     of news pages and PDFs."""
     from articleqa.index.build import add_articles, open_index
+    from articleqa.index.readers import ArticleError
 
     settings = make_settings(**flags)
-    # Read and fetch first: a missing file or a failed download stops here, nothing indexed.
-    articles = [_read_input(item, settings) for item in inputs]
+    # Read and fetch first. A file that cannot be read or fetched is reported by name and
+    # the others are added; when none can be, nothing is indexed and each is an error.
+    articles, unread = [], []
+    for item in inputs:
+        try:
+            articles.append(_read_input(item, settings))
+        except ArticleError as exc:
+            unread.append(exc)
+    if unread and not articles:
+        for exc in unread[:-1]:
+            _log(f"error: {exc}")
+        raise unread[-1]
     index = open_index(settings, rebuild=rebuild, show_progress=not as_json, log=_log)
     if not articles:
         summary = {"index_dir": str(settings.resolved_index_dir()),
                    "articles": [s.source for s in index.manifest.sources],
-                   "chunks": index.manifest.chunk_count}
+                   "chunks": index.manifest.chunk_count,
+                   "lost": [asdict(lost) for lost in index.lost]}
         click.echo(json.dumps(summary) if as_json else
                    f"Index ready: {summary['chunks']} chunks from "
                    f"{len(summary['articles'])} article(s) in {summary['index_dir']}")
         return
     index, report = add_articles(settings, articles, embed_model=index.embed_model,
-                                 show_progress=not as_json)
+                                 show_progress=not as_json, log=_log)
+    report.errors[:0] = [str(exc) for exc in unread]
     if as_json:
         added = [{"source": n, "title": index.sources[n].title, "url": index.sources[n].url}
                  for n in report.added]
@@ -131,16 +144,18 @@ def index_command(inputs: tuple[str, ...], rebuild: bool, as_json: bool, **flags
 def _read_input(item: str, settings: Settings):
     """An ``index`` argument as an ArticleFile: a URL is fetched, a path is read."""
     from articleqa.index.fetch import check_url, fetch_article, looks_like_url
-    from articleqa.index.readers import ArticleFile
+    from articleqa.index.readers import ArticleError, ArticleFile
 
     if looks_like_url(item):
         _log(f"fetching {check_url(item)}")
         return fetch_article(item, settings)
     path = Path(item)
     if not path.is_file():
-        raise click.ClickException(f"{path}: no such file (articles are files or http(s) "
-                                   "URLs)")
-    return ArticleFile(path.name, path.read_bytes())
+        raise ArticleError(f"{path}: no such file (articles are files or http(s) URLs)")
+    try:
+        return ArticleFile(path.name, path.read_bytes())
+    except OSError as exc:
+        raise ArticleError(f"{path}: cannot be read ({exc.strerror})") from exc
 
 
 @main.command("search")

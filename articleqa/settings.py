@@ -8,6 +8,7 @@ when the settings load, so a bad ``ARTICLEQA_AUTH`` or size fails at start, not 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,7 @@ DEFAULT_EMBED_MODEL = "multilingual-e5-small"
 MILVUS_LITE_FILE = "milvus.db"  # the embedded Milvus Lite database, inside the index dir
 _MILVUS_URI_SCHEMES = ("http://", "https://", "tcp://", "unix:")
 BYTES_PER_MB = 1_000_000
+BINARY_MB = 1 << 20
 
 
 def bundled_corpus_dir() -> Path:
@@ -79,6 +81,17 @@ class Settings(BaseSettings):
                                "index from this many chunks up.")
     max_file_mb: float = Field(20.0, gt=0, le=1000, description="Largest article accepted, "
                                "in MB (10^6 bytes): a file, an upload or a fetched page.")
+    max_chunks: int = Field(
+        300, ge=1, description="Most passages one added article may become; a longer one is "
+        "refused and named. Embedding runs at 5.2-6.2 passages/s on 2 cores (measured), so "
+        "300 take about a minute; 20 MB of text would be ~40,000 (two hours).")
+    write_lock_timeout_s: float = Field(
+        600.0, gt=0, description="Longest wait for another process writing the same index "
+        "(an `articleqa index`, a rebuild, an upload in a running UI); the wait is said after "
+        "a second, and past this it ends in an error.")
+    max_batch_chunks: int = Field(
+        1200, ge=1, description="Most passages one batch (an upload, one `articleqa index` "
+        "command) may add; the articles past it are refused by name, to add in another batch.")
 
     # -- fetching articles from the web (articleqa index URL, the UI's URL box)
     fetch_timeout_s: float = Field(
@@ -146,6 +159,23 @@ class Settings(BaseSettings):
     share: bool = False
     auth: SecretStr | None = Field(None, description="'user:password' to require a login "
                                    "in the UI.")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or networks (10.0.0.0/8) of reverse "
+        "proxies whose X-Forwarded-For header names the client; default none: the login "
+        "throttle and the per-client fetch slots go by the connection's own address, so a "
+        "client cannot pick its identity by sending the header.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        entries = [e.strip() for e in value.split(",") if e.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"ARTICLEQA_TRUSTED_PROXIES: {entry!r} is not an IP address "
+                                 "or network (e.g. 10.0.0.5 or 10.0.0.0/8)") from None
+        return ",".join(entries)
 
     @field_validator("auth")
     @classmethod
@@ -195,6 +225,14 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * BYTES_PER_MB)
+
+    @property
+    def upload_box_bytes(self) -> int:
+        """The limit given to Gradio's upload box: ``max_file_mb`` binary megabytes. The box
+        prints its limit in units of 2^20 bytes ("Mb"), so 20 x 10^6 bytes showed as
+        "19.1 Mb" beside our "20 MB"; now it shows "20.0 Mb". A file between the two limits
+        passes the box and gets our own message (``readers.check_size``)."""
+        return int(self.max_file_mb * BINARY_MB)
 
     @property
     def auth_pair(self) -> tuple[str, str] | None:

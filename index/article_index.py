@@ -35,6 +35,14 @@ class IndexDirError(ArticleIndexError):
     """The index directory is not ours to write (it holds someone else's files)."""
 
 
+class IndexWriteError(ArticleIndexError):
+    """A new version could not be written (disk full, no permission); nothing was published."""
+
+
+class IndexBusyError(ArticleIndexError):
+    """Another writer held the index's write lock for longer than we were willing to wait."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceText:
     """A cleaned article as indexed: chunk offsets point into ``text``. ``url`` is where it
@@ -49,12 +57,26 @@ class SourceText:
     date: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class LostArticle:
+    """A user-added article file a rebuild could not keep: its stored bytes were damaged or can
+    no longer be read. ``problem`` says what happened to the file and what to do."""
+
+    name: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"lost {self.name}: {self.problem}"
+
+
 @dataclass(slots=True)
 class ArticleIndex:
     """A loaded index: the llama-index VectorStoreIndex plus the texts citations point into.
 
     ``version_dir`` is the immutable folder it was read from or written to (None before the
-    first write); user-added article files live in its ``articles/`` folder."""
+    first write); user-added article files live in its ``articles/`` folder. ``lost`` lists
+    the user's articles the build that made it could not keep (damaged on disk), so every
+    caller can say so."""
 
     manifest: IndexManifest
     vector_index: VectorStoreIndex
@@ -62,6 +84,7 @@ class ArticleIndex:
     embed_model: BaseEmbedding
     nodes: list[TextNode] = field(default_factory=list)
     version_dir: Path | None = None
+    lost: list[LostArticle] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.nodes:

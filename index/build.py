@@ -8,6 +8,7 @@ the article, its vectors and the manifest are published together or not at all).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -22,10 +23,12 @@ from articleqa.index.article_index import (
     IndexCorruptError,
     IndexMissingError,
     IndexStaleError,
+    LostArticle,
     SourceText,
 )
 from articleqa.index.chunking import chunk_documents
 from articleqa.index.corpus import (
+    ORIGIN_SUFFIX,
     bundled_digest,
     read_bundled,
     require_articles,
@@ -38,15 +41,19 @@ from articleqa.index.embeddings import load_embed_model
 from articleqa.index.manifest import FORMAT_VERSION, IndexManifest, SourceEntry
 from articleqa.index.persist import (
     REBUILD_HINT,
+    RecoveredArticles,
     current_version,
     next_version_number,
     read_version,
     readable_manifest,
+    recover_articles,
+    recoverable_version,
     require_version,
     stored_articles,
     write_lock,
     write_version,
 )
+from articleqa.index.priority import run_low_priority
 from articleqa.index.readers import (
     SUPPORTED_SUFFIXES,
     ArticleError,
@@ -77,18 +84,16 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
     started = time.perf_counter()
     embed_model = embed_model_for(settings, embed_model)
     index_dir = settings.resolved_index_dir()
-    with write_lock(index_dir):
-        try:
-            previous = current_version(index_dir)
-        except IndexCorruptError:
-            previous = None
-        kept = stored_articles(previous)
+    with write_lock(index_dir, settings.write_lock_timeout_s, log):
+        previous = recoverable_version(index_dir)
         previous_manifest = readable_manifest(previous)
         bundled = read_bundled(settings.corpus_dir, settings.max_file_bytes)
-        user = user_articles(kept)
-        documents = [article_document(a) for a in require_articles(bundled + user,
-                                                                   settings.corpus_dir)]
-        user_names = {a.name for a in user}
+        recovered = recover_articles(index_dir)
+        user = user_articles(recovered.files)
+        require_articles(bundled + user, settings.corpus_dir)
+        user_documents, kept, lost = _readable(user, recovered)
+        documents = [article_document(a) for a in bundled] + user_documents
+        user_names = {d.metadata["source"] for d in user_documents}
         nodes = chunk_documents(documents, settings)
         dim = len(embed_model.get_query_embedding("dimension probe"))
         kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.ann_threshold)
@@ -97,19 +102,50 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
             chunking=settings.chunking_signature(), faiss_kind=str(kind),
             sources=source_entries(documents, nodes, user_names),
             index_id=new_index_id(previous_manifest), version=next_version_number(index_dir))
+        embed_nodes(nodes, embed_model, show_progress)
         storage = StorageContext.from_defaults(vector_store=new_vector_store(settings, manifest))
         # A FAISS IVF index is trained on the vectors it is built from: all in one batch.
         ivf = kind == FaissKind.IVF and settings.vector_store == VectorStoreKind.FAISS
         batch = len(nodes) if ivf else 256
         vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
                                         show_progress=show_progress, insert_batch_size=batch)
+        for node in nodes:  # the store keeps the vectors; the chunk list needs none
+            node.embedding = None
         index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
-        write_version(index, index_dir, dict(kept), manifest.version)
+        write_version(index, index_dir, kept, manifest.version)
+    index.lost = lost
     if log:
+        for problem in lost:
+            log(str(problem))
         log(f"Indexed {len(documents)} article(s), {len(nodes)} chunks ({kind} "
             f"{settings.vector_store}, {settings.embed_model}) in "
             f"{time.perf_counter() - started:.1f} s -> {index_dir}")
     return index
+
+
+def _readable(user: list[ArticleFile], recovered: RecoveredArticles
+              ) -> tuple[list[Document], dict[str, Path | bytes], list[LostArticle]]:
+    """The user's recovered articles that still read as articles, the files that keep them,
+    and the ones lost: damaged on disk, or no longer readable."""
+    lost = [LostArticle(name, f"{problem}; add it again from your own copy")
+            for name, problem in recovered.damaged.items() if not name.endswith(ORIGIN_SUFFIX)]
+    documents: list[Document] = []
+    kept: dict[str, Path | bytes] = {}
+    for article in user:
+        try:
+            documents.append(article_document(article))
+        except ArticleError as exc:
+            lost.append(LostArticle(article.name, f"its stored copy can no longer be read "
+                                    f"({exc}); add it again from your own copy"))
+            continue
+        origin = article.name + ORIGIN_SUFFIX
+        if origin in recovered.damaged:
+            lost.append(LostArticle(origin, f"{recovered.damaged[origin]}; {article.name} is "
+                                    "kept without its web address"))
+        for name in (article.name, article.name + ORIGIN_SUFFIX):
+            if name in recovered.files:
+                kept[name] = recovered.files[name]
+    return documents, kept, lost
 
 
 def source_entries(documents: Iterable[Document], nodes: list[TextNode],
@@ -239,7 +275,8 @@ def _known(index: ArticleIndex) -> set[str]:
 
 def add_articles(settings: Settings, files: Iterable[NewArticle],
                  embed_model: BaseEmbedding | None = None,
-                 show_progress: bool = False) -> tuple[ArticleIndex, AddReport]:
+                 show_progress: bool = False,
+                 log: Log | None = None) -> tuple[ArticleIndex, AddReport]:
     """Validate new articles given as (name, bytes) or ArticleFile, embed them, and publish a
     new index version holding them. Returns the new index (or the current one when nothing was
     added).
@@ -251,20 +288,20 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
     started = time.perf_counter()
     files = list(files)
     embed_model = embed_model_for(settings, embed_model)
-    base = open_index(settings, embed_model)
+    base = open_index(settings, embed_model, log=log)
     report = AddReport()
     accepted = _validated(settings, files, _known(base), set(base.sources), report)
     if not accepted:
         report.seconds = time.perf_counter() - started
         return base, report
-    nodes = chunk_documents([doc for doc, _ in accepted], settings)
-    vectors = embed_model.get_text_embedding_batch(
-        [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes],
-        show_progress=show_progress)
-    for node, vector in zip(nodes, vectors, strict=True):
-        node.embedding = vector
+    accepted, nodes = _within_chunk_caps(accepted, chunk_documents(
+        [doc for doc, _ in accepted], settings), settings, report)
+    if not accepted:
+        report.seconds = time.perf_counter() - started
+        return base, report
+    embed_nodes(nodes, embed_model, show_progress)
     index_dir = settings.resolved_index_dir()
-    with write_lock(index_dir):
+    with write_lock(index_dir, settings.write_lock_timeout_s, log):
         live = require_version(index_dir)
         current = (base if live == base.version_dir
                    else read_version(live, embed_model, settings))
@@ -299,6 +336,43 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
     report.chunks_added = len(final_nodes)
     report.seconds = time.perf_counter() - started
     return current, report
+
+
+def embed_nodes(nodes: list[TextNode], embed_model: BaseEmbedding, show_progress: bool) -> None:
+    """Give every node its vector, computed at a lower CPU priority than answering (see
+    ``index.priority``): an upload must not slow other users' questions."""
+    vectors = run_low_priority(embed_model.get_text_embedding_batch,
+                               [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes],
+                               show_progress=show_progress)
+    for node, vector in zip(nodes, vectors, strict=True):
+        node.embedding = vector
+
+
+def _within_chunk_caps(accepted: list[tuple[Document, bytes]], nodes: list[TextNode],
+                       settings: Settings, report: AddReport
+                       ) -> tuple[list[tuple[Document, bytes]], list[TextNode]]:
+    """The articles (and their chunks) within ``max_chunks`` each and ``max_batch_chunks`` in
+    all, in the order given; each one refused is named in ``report.errors`` with the limit."""
+    counts = Counter(n.metadata["source"] for n in nodes)
+    kept: list[tuple[Document, bytes]] = []
+    room = settings.max_batch_chunks
+    for doc, data in accepted:
+        name, count = doc.metadata["source"], counts[doc.metadata["source"]]
+        if count > settings.max_chunks:
+            report.errors.append(
+                f"{name}: {count} passages, over the {settings.max_chunks} one article may "
+                "have (ARTICLEQA_MAX_CHUNKS; about a minute of indexing); split it into "
+                "smaller files or raise the limit")
+        elif count > room:
+            report.errors.append(
+                f"{name}: not added: its {count} passages would take this batch over "
+                f"{settings.max_batch_chunks} (ARTICLEQA_MAX_BATCH_CHUNKS); add it in another "
+                "batch")
+        else:
+            kept.append((doc, data))
+            room -= count
+    names = {doc.metadata["source"] for doc, _ in kept}
+    return kept, [n for n in nodes if n.metadata["source"] in names]
 
 
 def _renamed(doc: Document, nodes: list[TextNode], name: str) -> tuple[Document, list[TextNode]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from itertools import chain, count
 from pathlib import Path
 
 from articleqa.index.article_index import IndexMissingError
@@ -58,29 +59,52 @@ def stored_files(article: ArticleFile) -> dict[str, bytes]:
 
 
 def user_articles(stored: dict[str, Path]) -> list[ArticleFile]:
-    """The user's articles from the files of a version's ``articles/`` folder."""
+    """The user's articles from the files of a version's ``articles/`` folder. An origin
+    sidecar that cannot be parsed leaves its article without an address rather than losing it
+    (``persist.recover_articles`` reports a damaged one)."""
     articles = []
     for name, path in stored.items():
         if name.endswith(ORIGIN_SUFFIX):
             continue
-        origin = stored.get(name + ORIGIN_SUFFIX)
-        url = json.loads(origin.read_text(encoding="utf-8")).get("url", "") if origin else ""
-        articles.append(ArticleFile(name, path.read_bytes(), url))
+        articles.append(ArticleFile(name, path.read_bytes(), _origin_url(stored.get(
+            name + ORIGIN_SUFFIX))))
     return articles
 
 
+def _origin_url(origin: Path | None) -> str:
+    if origin is None:
+        return ""
+    try:
+        url = json.loads(origin.read_text(encoding="utf-8")).get("url", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return url if isinstance(url, str) else ""
+
+
+# File systems limit a name to 255 bytes, not characters: 83 CJK characters are 249 bytes.
+# A stored name may grow by "-<sha8>-<n>" (unique_source_name) and ".origin.json" (the sidecar),
+# so the stem keeps at most this many bytes of UTF-8.
+MAX_STEM_BYTES = 150
+MAX_STEM_CHARS = 100
+
+
 def safe_file_name(name: str) -> str:
-    """A bare, harmless file name: no directories, no leading dots, no odd characters."""
+    """A bare, harmless file name: no directories, no leading dots, no odd characters, and
+    short enough in bytes to be stored with any suffix this project adds."""
     base = Path(name.replace("\\", "/")).name
     stem, suffix = os.path.splitext(base)
+    if len(suffix.encode("utf-8")) > 10:  # not a file type: part of the name
+        stem, suffix = base, ""
     stem = re.sub(r"[^\w.\- ]+", "_", stem).strip(" ._") or "article"
-    return f"{stem[:100]}{suffix.lower()}"
+    stem = stem[:MAX_STEM_CHARS].encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+    return f"{stem.rstrip(' ._') or 'article'}{suffix.lower()}"
 
 
 def unique_source_name(name: str, sha256: str, taken: set[str]) -> str:
-    """``name``, or ``stem-<sha8>.ext`` when another article already uses it: two different
-    files with one name both survive."""
-    if name not in taken:
-        return name
+    """``name`` when it is free, else ``stem-<sha8>.ext``, else ``stem-<sha8>-2.ext``, -3 …:
+    never a name in ``taken``, whatever names were chosen before (a file may itself be called
+    ``stem-<sha8>.ext``), so two articles never share a source name."""
     path = Path(name)
-    return f"{path.stem}-{sha256[:8]}{path.suffix}"
+    candidates = chain([name, f"{path.stem}-{sha256[:8]}{path.suffix}"],
+                       (f"{path.stem}-{sha256[:8]}-{n}{path.suffix}" for n in count(2)))
+    return next(c for c in candidates if c not in taken)

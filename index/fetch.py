@@ -21,12 +21,13 @@ import http.client
 import os
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
 from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from articleqa.index.corpus import safe_file_name
 from articleqa.index.readers import ArticleError, ArticleFile
@@ -62,6 +63,11 @@ def check_url(url: str) -> str:
         raise FetchError(f"{url}: unsupported address scheme {scheme or '(none)'!r}; only "
                          "http:// and https:// pages can be fetched (download the file and "
                          "add it by its path)")
+    if "@" in parts.netloc:
+        # Never echoed: the address is shown with its credentials masked. Not fetched: the
+        # password would go to the server (and any redirect target) and stay in the index.
+        raise FetchError(f"{_masked(url)}: addresses with a user name or password are not "
+                         "fetched; save the page from your browser and add the file")
     try:
         parts.port  # noqa: B018 -- raises on a port that is not a number in range
     except ValueError as exc:
@@ -73,35 +79,127 @@ def check_url(url: str) -> str:
 
 def fetch_article(url: str, settings: Settings) -> ArticleFile:
     """Download ``url`` as an article file named after its address (``<slug>.html``/.pdf/.txt)
-    and carrying the final URL."""
+    and carrying the final URL, within ``fetch_timeout_s`` of wall-clock time in all."""
     url = check_url(url)
     timeout = settings.fetch_timeout_s
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(url, headers={
+    request = urllib.request.Request(_as_uri(url), headers={
         "User-Agent": f"Mozilla/5.0 (compatible; articleqa/{_version()})",
         "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8",
         "Accept-Language": "it,en;q=0.8",
         "Accept-Encoding": "identity"})
-    opener = _opener(settings.fetch_max_redirects)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            final_url = response.geturl()
-            suffix = _suffix(url, response.headers)
-            data = _read_capped(url, response, settings.max_file_bytes, deadline, timeout)
-            charset = response.headers.get_content_charset()
-    except ArticleError:
-        raise
-    except urllib.error.HTTPError as exc:
-        raise FetchError(_http_error(url, exc)) from None
-    except urllib.error.URLError as exc:
-        raise FetchError(_connection_error(url, exc.reason, timeout)) from None
-    except (TimeoutError, http.client.HTTPException, OSError) as exc:
-        raise FetchError(_connection_error(url, exc, timeout)) from None
+    too_slow = (f"{url}: the download took longer than {timeout:g} s "
+                "(ARTICLEQA_FETCH_TIMEOUT_S)")
+    no_answer = (f"{url}: no answer from {urlsplit(url).netloc} within {timeout:g} s "
+                 "(ARTICLEQA_FETCH_TIMEOUT_S)")
+    answered = False
+    with _Watchdog(timeout) as watchdog:
+        opener = _opener(settings.fetch_max_redirects, watchdog)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                answered = True
+                final_url = response.geturl()
+                suffix = _suffix(url, response.headers)
+                data = _read_capped(url, response, settings.max_file_bytes, deadline, timeout)
+                charset = response.headers.get_content_charset()
+        except (ArticleError, urllib.error.URLError, TimeoutError, http.client.HTTPException,
+                OSError) as exc:
+            if watchdog.expired:  # its socket was shut at the deadline: whatever broke, why
+                raise FetchError(too_slow if answered else no_answer) from None
+            if isinstance(exc, ArticleError):
+                raise
+            if isinstance(exc, urllib.error.HTTPError):
+                raise FetchError(_http_error(url, exc)) from None
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            raise FetchError(_connection_error(url, reason, timeout)) from None
+        if watchdog.expired:  # the socket was shut under a read: what came is not all
+            raise FetchError(too_slow)
     if suffix is None:
         suffix = ".pdf" if data.startswith(b"%PDF-") else ".html"
     if suffix != ".pdf" and charset:
         data = _as_utf8(data, charset)
     return ArticleFile(_article_name(final_url, suffix), data, final_url)
+
+
+class _Watchdog:
+    """Shuts every socket of one fetch down when its wall-clock time is up.
+
+    A socket timeout bounds each wait, not their sum: a server that sends one byte every half
+    second holds a 5 s fetch for minutes (headers, chunked bodies and all), and a deadline
+    checked between reads cannot interrupt a read. Shutting the socket down from a timer
+    thread ends the blocked read at once; ``expired`` then tells a timeout from a real
+    connection error or a short body."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed
+        pass
+
+
+def _watched(base: type[http.client.HTTPConnection], watchdog: _Watchdog
+             ) -> type[http.client.HTTPConnection]:
+    """``base`` whose sockets (the TCP one, before any TLS handshake) the watchdog can shut."""
+
+    class Watched(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            create = self._create_connection
+
+            def create_watched(*args: object, **kwargs: object) -> socket.socket:
+                sock = create(*args, **kwargs)
+                watchdog.watch(sock)
+                return sock
+
+            self._create_connection = create_watched
+
+    return Watched
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self.watchdog = watchdog
+
+    def http_open(self, req):
+        return self.do_open(_watched(http.client.HTTPConnection, self.watchdog), req)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self.watchdog = watchdog
+
+    def https_open(self, req):
+        return self.do_open(_watched(http.client.HTTPSConnection, self.watchdog), req,
+                            context=self._context)
 
 
 class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
@@ -126,12 +224,12 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener(max_redirects: int) -> urllib.request.OpenerDirector:
+def _opener(max_redirects: int, watchdog: _Watchdog) -> urllib.request.OpenerDirector:
     """An opener with the http(s) handlers only: no file://, ftp:// or data: handler exists,
-    so no redirect can reach one."""
+    so no redirect can reach one. Its connections are shut by ``watchdog`` at the deadline."""
     opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
-                    urllib.request.HTTPSHandler(), urllib.request.HTTPDefaultErrorHandler(),
+    for handler in (urllib.request.ProxyHandler(), _WatchedHTTPHandler(watchdog),
+                    _WatchedHTTPSHandler(watchdog), urllib.request.HTTPDefaultErrorHandler(),
                     _LimitedRedirects(max_redirects), urllib.request.HTTPErrorProcessor()):
         opener.add_handler(handler)
     return opener
@@ -213,6 +311,32 @@ def _as_utf8(data: bytes, charset: str) -> bytes:
         return data  # already valid UTF-8 whatever the header says
     except UnicodeDecodeError:
         return data.decode(codec, errors="replace").encode("utf-8")
+
+
+def _masked(url: str) -> str:
+    """``url`` with whatever stands before an '@' in its host part replaced by ***."""
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}***@{host.rsplit('@', 1)[-1]}{slash}{path}"
+
+
+def _as_uri(url: str) -> str:
+    """An address as pasted from a browser ('https://host/東京….html', an IDN host) in the
+    ASCII form HTTP sends: non-ASCII path and query characters percent-encoded (existing
+    escapes kept), the host in IDNA."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii() and parts.hostname:
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise FetchError(f"{url}: invalid host name ({exc})") from None
+        netloc = host + (f":{parts.port}" if parts.port else "")
+    keep = "/:@!$&'()*+,;=%~-._"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=keep),
+                       quote(parts.query, safe=keep + "?"), quote(parts.fragment, safe=keep)))
 
 
 def _article_name(url: str, suffix: str) -> str:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from articleqa.index.text import clip_title
 from articleqa.lang import alternation_for
 
 # A paragraph that only points at other articles: "Leggi anche: …", "Potrebbe interessarti …".
@@ -44,7 +45,7 @@ def extract_article(markup: str, url: str = "") -> PageArticle:
     if found is not None:
         return found
     title, text = html_to_text(markup)
-    return PageArticle(_without_related_links(text), title, "", "", fallback=True)
+    return PageArticle(_without_related_links(text), clip_title(title), "", "", fallback=True)
 
 
 def _trafilatura(markup: str, url: str) -> PageArticle | None:
@@ -59,7 +60,7 @@ def _trafilatura(markup: str, url: str) -> PageArticle | None:
     text = _without_related_links(data.get("text") or "")
     if not any(ch.isalnum() for ch in text):
         return None
-    title = (data.get("title") or "").strip()
+    title = clip_title(data.get("title") or "")
     # trafilatura leaves the headline out of the body when it sits apart from it (the usual
     # <h1> above the article's text): put it back as the first line, so it is searchable.
     if title and not text.lstrip().startswith(title):

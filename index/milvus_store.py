@@ -175,7 +175,10 @@ def client_options(uri: str) -> dict[str, Any]:
                              "grpc.keepalive_permit_without_calls": False}}
 
 
-_CONNECT_LOGGERS = ("milvus_lite.server_manager", "pymilvus")
+# The embedded server's servicer logs a traceback (pyarrow's, for a damaged segment file) before
+# the client sees the error that _explain turns into one line.
+_CONNECT_LOGGERS = ("milvus_lite.server_manager", "milvus_lite.adapter.grpc.servicer",
+                    "pymilvus")
 
 
 @contextmanager
@@ -240,17 +243,30 @@ def release_lite(path: str) -> None:
 
 def _explain(uri: str, exc: Exception) -> str:
     """One line saying what failed and what to do."""
-    reason = getattr(exc, "message", None) or str(exc)
+    reason = " ".join((getattr(exc, "message", None) or str(exc)).split())[:300]
     if uri.endswith(".db"):
-        if _lite_locked(uri):
+        if _lite_locked(uri) and not _open_here(uri):
             return (f"the embedded Milvus Lite database {uri} is open in another process "
                     "(Milvus Lite allows one process per database, e.g. a running "
                     "`articleqa ui`); stop it, or serve the database with `milvus-lite server "
                     f"--data-dir {uri} --port 19530` and set "
                     "ARTICLEQA_MILVUS_URI=http://127.0.0.1:19530 for every process")
-        return f"cannot open the Milvus Lite database {uri} ({reason})"
+        return (f"cannot read the Milvus Lite database {uri} ({reason}); its files are "
+                f"probably damaged: remove it (`rm -r {uri}`) and run `articleqa index "
+                "--rebuild`, which rebuilds the vectors from the articles the index keeps")
     return (f"cannot use Milvus at {uri} ({reason}); check ARTICLEQA_MILVUS_URI and "
             "ARTICLEQA_MILVUS_TOKEN")
+
+
+def _open_here(path: str) -> bool:
+    """Whether this process runs the embedded server of ``path`` (its lock is then ours, not
+    another process'). Reads Milvus Lite's server table; False if its internals change."""
+    from milvus_lite.server_manager import server_manager_instance
+
+    try:
+        return os.path.abspath(path) in server_manager_instance._servers
+    except (AttributeError, TypeError):
+        return False
 
 
 def _lite_locked(path: str) -> bool:

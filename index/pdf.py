@@ -108,6 +108,11 @@ def _read_pages(data: bytes) -> tuple[list[list[Line]], object]:
         # pypdf raises these plain errors, too, on malformed objects of a damaged file.
         raise PdfTextError(f"not a readable PDF ({type(exc).__name__}: {exc}); check that the "
                            "file is complete") from exc
+    except RecursionError:
+        # pypdf parses nested arrays and dictionaries recursively: a few KB of "[[[[…" in a
+        # content stream exhaust the stack. Such a file is damaged or built to break readers.
+        raise PdfTextError("the PDF nests its objects too deeply to be read (a damaged or "
+                           "malicious file); print it to a new PDF and add that") from None
     raise PdfTextError("the PDF is password-protected; save a copy without the password and "
                        "add that")
 

@@ -28,10 +28,12 @@ import re
 import shutil
 import time
 import uuid
-from dataclasses import asdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -39,9 +41,11 @@ from articleqa.errors import UserError
 from articleqa.index.article_index import (
     REBUILD_HINT,
     ArticleIndex,
+    IndexBusyError,
     IndexCorruptError,
     IndexDirError,
     IndexMissingError,
+    IndexWriteError,
     SourceText,
 )
 from articleqa.index.manifest import MANIFEST_FILE, IndexManifest, file_sha256
@@ -86,27 +90,82 @@ def _is_index_entry(path: Path) -> bool:
             or path.name.startswith(".tmp-") or bool(_VERSION.match(path.name)))
 
 
-def write_lock(index_dir: Path, timeout_s: float = -1) -> FileLock:
-    """The lock every writer holds from reading the live version to publishing its own."""
+# A writer that gets the lock within this long says nothing; after it, it says whom it waits for.
+QUIET_WAIT_S = 1.0
+
+
+@contextmanager
+def write_lock(index_dir: Path, timeout_s: float = -1,
+               log: Callable[[str], None] | None = None) -> Iterator[FileLock]:
+    """The lock every writer holds from reading the live version to publishing its own.
+
+    Another writer may hold it for minutes (a big article being published, a rebuild): after
+    QUIET_WAIT_S the wait is said through ``log``, and after ``timeout_s`` (-1: no limit) it
+    ends in an IndexBusyError naming the lock file, instead of waiting on in silence."""
     ensure_ours(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(index_dir / LOCK_FILE), timeout=timeout_s)
+    lock = FileLock(str(index_dir / LOCK_FILE))
+    started = time.monotonic()
+    try:
+        lock.acquire(timeout=QUIET_WAIT_S if timeout_s < 0 else min(QUIET_WAIT_S, timeout_s))
+    except Timeout:
+        if log:
+            limit = "" if timeout_s < 0 else f" (at most {timeout_s:g} s, " \
+                "ARTICLEQA_WRITE_LOCK_TIMEOUT_S)"
+            log(f"waiting for another articleqa writer to finish with {index_dir}{limit}…")
+        remaining = -1 if timeout_s < 0 else max(0.0, timeout_s - (time.monotonic() - started))
+        try:
+            lock.acquire(timeout=remaining)
+        except Timeout:
+            raise IndexBusyError(
+                f"another articleqa process has held {index_dir / LOCK_FILE} for over "
+                f"{timeout_s:g} s (an `articleqa index`, a rebuild or an upload in a running "
+                "UI); try again when it is done, or raise ARTICLEQA_WRITE_LOCK_TIMEOUT_S"
+            ) from None
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def current_version(index_dir: Path) -> Path | None:
-    """The live version's folder, or None when nothing has been published."""
+    """The live version's folder, or None when nothing has been published.
+
+    A pointer that is missing beside published versions, empty, not UTF-8, or naming a version
+    that is absent or incomplete is an IndexCorruptError: ``build_index`` then starts from
+    ``recoverable_version`` and keeps every stored article (see ``recover_articles``)."""
     pointer = index_dir / CURRENT_FILE
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
+        name = pointer.read_bytes().decode("utf-8").strip()
     except FileNotFoundError:
         legacy = index_dir / MANIFEST_FILE
-        return index_dir if legacy.exists() else None
+        if legacy.exists():
+            return index_dir
+        if index_dir.is_dir() and _version_numbers(index_dir):
+            raise IndexCorruptError(f"{pointer} is missing but {index_dir} holds index "
+                                    f"versions; {REBUILD_HINT}") from None
+        return None
+    except UnicodeDecodeError:
+        raise IndexCorruptError(f"{pointer} is garbled (not text); {REBUILD_HINT}") from None
     except OSError as exc:
         raise IndexCorruptError(f"{pointer} is unreadable ({exc}); {REBUILD_HINT}") from exc
     if not _VERSION.match(name) or not (index_dir / name / MANIFEST_FILE).exists():
-        raise IndexCorruptError(f"{pointer} names {name!r}, which is not a complete index "
+        raise IndexCorruptError(f"{pointer} names {name[:40]!r}, which is not a complete index "
                                 f"version; {REBUILD_HINT}")
     return index_dir / name
+
+
+def recoverable_version(index_dir: Path) -> Path | None:
+    """The version a rebuild starts from: the live one, or, when the pointer is damaged, the
+    newest version whose manifest can be read (its articles, settings and index id)."""
+    try:
+        return current_version(index_dir)
+    except IndexCorruptError:
+        numbers = _version_numbers(index_dir) if index_dir.is_dir() else {}
+        for number in sorted(numbers, reverse=True):
+            if readable_manifest(numbers[number]) is not None:
+                return numbers[number]
+        return None
 
 
 def stored_articles(version: Path | None) -> dict[str, Path]:
@@ -115,6 +174,69 @@ def stored_articles(version: Path | None) -> dict[str, Path]:
     if version is None or not (version / ARTICLES_DIR).is_dir():
         return {}
     return {p.name: p for p in sorted((version / ARTICLES_DIR).iterdir()) if p.is_file()}
+
+
+@dataclass(slots=True)
+class RecoveredArticles:
+    """What a rebuild can keep of the user's stored article files: ``files`` by name (an
+    article or its origin sidecar), and ``damaged``: {name: why} for files no intact copy of
+    which is left."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    damaged: dict[str, str] = field(default_factory=dict)
+
+
+def recover_articles(index_dir: Path) -> RecoveredArticles:
+    """Every user article file stored in any version of ``index_dir``, each checked against
+    its version's manifest.
+
+    Articles are only ever added, so the union over the kept versions is what the user has;
+    taking only the live version's would lose everything when its pointer or manifest is
+    damaged. For each name the newest intact copy wins. A copy in a version without a readable
+    manifest (the live one, with its manifest deleted) cannot be checked and is taken when no
+    checked copy exists; a copy whose checksum does not match is never taken. Versions newer
+    than the one the pointer names were never published (a killed writer) and are ignored."""
+    found = RecoveredArticles()
+    numbers = _version_numbers(index_dir) if index_dir.is_dir() else {}
+    named = _named_number(index_dir)
+    versions = [numbers[n] for n in sorted(numbers, reverse=True) if named is None or n <= named]
+    legacy = index_dir / MANIFEST_FILE
+    if legacy.exists():
+        versions.append(index_dir)
+    unchecked: dict[str, Path] = {}
+    for version in versions:
+        manifest = readable_manifest(version)
+        for name, path in stored_articles(version).items():
+            if name in found.files:
+                continue
+            digest = manifest.files.get(f"{ARTICLES_DIR}/{name}") if manifest else None
+            if digest is None:
+                unchecked.setdefault(name, path)
+                continue
+            try:
+                intact = file_sha256(path) == digest
+            except OSError as exc:
+                found.damaged[name] = f"unreadable ({exc.strerror})"
+                continue
+            if intact:
+                found.files[name] = path
+                found.damaged.pop(name, None)
+            else:
+                found.damaged.setdefault(name, "its bytes were changed on disk (the checksum "
+                                         f"does not match {version.name}/{MANIFEST_FILE})")
+    for name, path in unchecked.items():
+        if name not in found.files and name not in found.damaged:
+            found.files[name] = path
+    return found
+
+
+def _named_number(index_dir: Path) -> int | None:
+    """The version number the pointer names, when it names one at all."""
+    try:
+        match = _VERSION.match((index_dir / CURRENT_FILE).read_bytes().decode("utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(match.group(1)) if match else None
 
 
 def write_version(index: ArticleIndex, index_dir: Path, articles: dict[str, Path | bytes],
@@ -129,8 +251,8 @@ def write_version(index: ArticleIndex, index_dir: Path, articles: dict[str, Path
     index.manifest.version = number
     store = index.vector_index.vector_store
     tmp = index_dir / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
     try:
+        tmp.mkdir()
         seal(store)
         index.vector_index.storage_context.persist(persist_dir=str(tmp))
         sources = [asdict(s) for s in index.sources.values()]
@@ -154,13 +276,27 @@ def write_version(index: ArticleIndex, index_dir: Path, articles: dict[str, Path
         _fsync_tree(tmp)
         version = index_dir / f"v-{number:06d}"
         os.rename(tmp, version)
+    except (OSError, RuntimeError) as exc:  # FAISS reports a failed write as RuntimeError
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = " ".join(str(exc).split())[-200:]
+        raise IndexWriteError(
+            f"could not write the new index version in {index_dir} ({reason}); free some "
+            "disk space (or fix the folder's permissions) and try again. Nothing was changed: "
+            "the previous version still serves") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     pointer_tmp = index_dir / f".tmp-{os.getpid()}-current"
-    pointer_tmp.write_text(version.name, encoding="utf-8")
-    _fsync_file(pointer_tmp)
-    os.replace(pointer_tmp, index_dir / CURRENT_FILE)
+    try:
+        pointer_tmp.write_text(version.name, encoding="utf-8")
+        _fsync_file(pointer_tmp)
+        os.replace(pointer_tmp, index_dir / CURRENT_FILE)
+    except OSError as exc:
+        pointer_tmp.unlink(missing_ok=True)
+        shutil.rmtree(version, ignore_errors=True)
+        raise IndexWriteError(f"could not publish the new index version in {index_dir} "
+                              f"({exc.strerror}); free some disk space and try again. Nothing "
+                              "was changed: the previous version still serves") from exc
     _fsync_dir(index_dir)
     index.version_dir = version
     _remove_old_versions(index_dir, version)

@@ -16,7 +16,7 @@ from articleqa.errors import UserError
 from articleqa.index.cleaning import clean_article_text
 from articleqa.index.html_extract import extract_article
 from articleqa.index.pdf import PdfTextError, pdf_text
-from articleqa.index.text import detect_language
+from articleqa.index.text import clip_title, detect_language
 
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIX = ".pdf"
@@ -141,7 +141,21 @@ def article_document(article: ArticleFile) -> Document:
     extractor, and url / author / date when known (``SourceText`` carries them to citations).
 
     Everything here is derived from the stored bytes, the name and the URL, so a rebuild
-    gives the same document."""
+    gives the same document. Any failure is an ArticleError naming the file: the parsers
+    behind it (pypdf, lxml, trafilatura) raise whatever a hostile file provokes, and one bad
+    file of a batch must cost only itself."""
+    try:
+        return _article_document(article)
+    except ArticleError:
+        raise
+    except Exception as exc:  # see the docstring: any parser error is this file's problem
+        detail = " ".join(str(exc).split())[:200]
+        raise ArticleError(f"{article.name}: could not be read ({type(exc).__name__}"
+                           f"{': ' + detail if detail else ''}); the file may be damaged"
+                           ) from exc
+
+
+def _article_document(article: ArticleFile) -> Document:
     suffix = Path(article.name).suffix.lower()
     author = date = ""
     if suffix == PDF_SUFFIX:
@@ -160,7 +174,7 @@ def article_document(article: ArticleFile) -> Document:
     if not any(ch.isalnum() for ch in text):
         raise ArticleError(f"{article.name}: no readable text in the file")
     first_line = text.split("\n", 1)[0].strip().lstrip("#").strip()
-    metadata = {"source": article.name, "title": title or first_line[:200],
+    metadata = {"source": article.name, "title": clip_title(title or first_line),
                 "language": detect_language(text[:5000]), "sha256": article.sha256,
                 "extractor": str(extractor)}
     metadata.update({k: v for k, v in (("url", article.url), ("author", author),

@@ -31,6 +31,9 @@ MAX_SENTENCE_CHARS = 600
 # What is said about words (stop words, stems, which language) is the language layer's;
 # these names stay importable from here for the code that reads text.
 STOPWORDS = all_stopwords()
+# A headline is a line, not a page: a title longer than this (a page whose <title> holds 950 KB)
+# is cut at a word, so it cannot become dozens of chunks or fill every citation.
+MAX_TITLE_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,15 @@ def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
             start += 1
     if end > start and any(ch.isalnum() for ch in text[start:end]):
         spans.append(Span(start, end))
+
+
+def clip_title(title: str) -> str:
+    """``title`` on one line, at most MAX_TITLE_CHARS, cut at a word with "…" when longer."""
+    title = " ".join(title.split())
+    if len(title) <= MAX_TITLE_CHARS:
+        return title
+    cut = title.rfind(" ", MAX_TITLE_CHARS // 2, MAX_TITLE_CHARS)
+    return title[:cut if cut > 0 else MAX_TITLE_CHARS - 1].rstrip() + "…"
 
 
 def bm25_stopwords() -> list[str]:

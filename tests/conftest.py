@@ -65,3 +65,12 @@ def answerer(article_index, index_settings):
     from articleqa.qa.answerer import Answerer
 
     return Answerer(article_index, index_settings)
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of escaped Markdown (ui.render escapes every Markdown mark of
+    article text): backslash escapes and HTML entities undone."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown))

@@ -200,6 +200,29 @@ def scanned_pdf() -> bytes:
     return bytes(pdf.output())
 
 
+def nested_pdf(depth: int = 1000) -> bytes:
+    """A 1.6 KB one-page PDF whose content stream opens ``depth`` nested arrays (``[[[…``):
+    a hostile file that drives a recursive parser past Python's recursion limit."""
+    content = b"BT /F1 12 Tf 72 720 Td " + b"[" * depth + b" (x) Tj ET"
+    bodies = [b"<< /Type /Catalog /Pages 2 0 R >>",
+              b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+              b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+              b"/Resources << /Font << /F1 5 0 R >> >> >>",
+              b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+              b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(bodies) + 1, xref)
+    return bytes(out)
+
+
 # ---------------------------------------------------------------- the local web server
 
 Route = Callable[[BaseHTTPRequestHandler], None]
@@ -251,6 +274,30 @@ def slow(seconds: float, body: bytes) -> Route:
     def send(handler: BaseHTTPRequestHandler) -> None:
         time.sleep(seconds)
         page(body)(handler)
+    return send
+
+
+def drip(part: str, interval: float = 0.2, count: int = 100) -> Route:
+    """A server that sends one byte every ``interval`` seconds, each well within any socket
+    timeout: in its headers ("headers"), in a chunked body ("chunked"), or in a body of
+    announced length ("body"). ``count`` bytes at that pace take count × interval seconds."""
+    def send(handler: BaseHTTPRequestHandler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+        if part == "headers":
+            head, body = head + b"X-Slow: ", b"a" * count
+        elif part == "chunked":
+            head += b"Transfer-Encoding: chunked\r\n\r\n"
+            body = b"".join(b"1\r\n" + b"a" + b"\r\n" for _ in range(count // 6))
+        else:
+            head += b"Content-Length: %d\r\n\r\n" % count
+            body = b"a" * count
+        if not _write_quietly(handler, head):
+            return
+        for byte in body:
+            handler.wfile.flush()
+            time.sleep(interval)
+            if not _write_quietly(handler, bytes([byte])):
+                return
     return send
 
 

@@ -10,6 +10,8 @@ import json
 import socket
 import subprocess
 import sys
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -20,7 +22,7 @@ from articleqa.index.persist import CURRENT_FILE, current_version, stored_articl
 from articleqa.index.readers import ArticleError, ArticleFile, Extractor, article_document
 from articleqa.index.text import sentence_spans
 from articleqa.settings import Settings
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, shown
 from tests.news_site import (
     ARTICLE_PAGE,
     ARTICLE_PARAGRAPHS,
@@ -36,7 +38,9 @@ from tests.news_site import (
     PDF_TITLE,
     article_pdf,
     claims_length,
+    drip,
     endless,
+    nested_pdf,
     page,
     png_bytes,
     redirect,
@@ -248,6 +252,81 @@ def test_a_server_that_does_not_answer_in_time_is_a_timeout(site, settings):
         fetch_article(site + "/lenta.html", hasty)
 
 
+@pytest.fixture(scope="module")
+def dripping_site():
+    """One byte every 0.2 s: 100 bytes take 20 s, each wait far below any socket timeout."""
+    with serve({f"/{part}": drip(part) for part in ("headers", "chunked", "body")}) as base:
+        yield base
+
+
+@pytest.mark.parametrize("part", ["headers", "chunked", "body"])
+def test_a_server_dripping_bytes_is_cut_off_at_the_deadline(dripping_site, settings, part):
+    """Before: the deadline was checked only between 64 KiB reads, so a 5 s fetch took 22-61
+    s (headers and chunked bodies never checked at all)."""
+    import time
+
+    hasty = settings.model_copy(update={"fetch_timeout_s": 1.5})
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"(took longer than|no answer from .* within) 1.5 s"):
+        fetch_article(f"{dripping_site}/{part}", hasty)
+    assert time.monotonic() - started < 2.5
+
+
+def test_cli_fetch_of_a_dripping_server_ends_at_the_deadline(dripping_site, settings):
+    import os
+    import time
+
+    env = dict(os.environ, ARTICLEQA_FETCH_TIMEOUT_S="2")
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", f"{dripping_site}/body",
+                          "--data-dir", str(settings.data_dir)], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert out.returncode == 1 and "took longer than 2 s" in out.stderr.splitlines()[-1]
+    assert time.monotonic() - started < 15  # interpreter start-up included
+
+
+def test_ui_slow_urls_from_one_client_leave_the_fetch_slots_to_others(dripping_site, settings,
+                                                                      index):
+    """Before: four slow URLs filled the four fetch slots and a good URL from anyone else
+    waited a minute."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import FETCH_BUSY, AppState, Handlers
+
+    hasty = settings.model_copy(update={"fetch_timeout_s": 3.0})
+    handlers = Handlers(AppState(Answerer(load_index(hasty, index.embed_model), hasty), hasty))
+
+    def from_address(host: str):
+        return SimpleNamespace(client=SimpleNamespace(host=host))
+
+    results: dict[str, str] = {}
+
+    def fetch(name: str, url: str, host: str) -> None:
+        results[name] = handlers.add_urls(url, from_address(host), **QUIET)[0]
+        results[name + " done"] = f"{time.monotonic() - started:.1f}"
+
+    started = time.monotonic()
+    slow = [threading.Thread(target=fetch, args=(f"slow{n}", f"{dripping_site}/body",
+                                                 "10.0.0.66")) for n in range(4)]
+    for thread in slow:
+        thread.start()
+    time.sleep(0.3)
+    good = page(ARTICLE_PAGE.replace(b"quattordici famiglie", b"diciassette famiglie"))
+    with serve({"/frana-bis.html": good}) as other_site:
+        fetch("good", other_site + "/frana-bis.html", "10.0.0.7")
+    good_took = time.monotonic() - started
+    for thread in slow:
+        thread.join(timeout=30)
+    assert shown(results["good"]).startswith("✅ added **frana-bis.html**"), results["good"]
+    assert good_took < 10
+    refused = [results[f"slow{n}"] for n in range(4)].count(FETCH_BUSY)
+    assert refused == 3, results
+    assert any("took longer than 3 s" in shown(results[f"slow{n}"]) for n in range(4))
+
+
 def test_an_unknown_host_is_named(settings, monkeypatch):
     def no_dns(*args, **kwargs):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
@@ -338,6 +417,124 @@ def test_an_unreadable_pdf_is_refused_with_the_reason(settings, index, data, mes
     assert _live_version(settings) == before
 
 
+GOOD = b"Notizia. A Merano il mercatino di Natale ha aperto con duecento bancarelle."
+
+
+def test_one_bad_file_in_a_cli_batch_is_named_and_the_others_are_added(settings, index,
+                                                                       tmp_path):
+    """Before: the nested PDF raised RecursionError (a 3,000-line traceback) and the good file
+    beside it was not added; a missing path stopped the whole batch."""
+    bad = tmp_path / "annidato.pdf"
+    bad.write_bytes(nested_pdf())
+    good = tmp_path / "mercatino.txt"
+    good.write_bytes(GOOD)
+    out = _cli("index", str(bad), str(good), str(tmp_path / "manca.txt"), "--json",
+               settings=settings)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert report["added"] == ["mercatino.txt"]
+    assert [e.split(":")[0] for e in report["errors"]] == [str(tmp_path / "manca.txt"),
+                                                            "annidato.pdf"]
+    assert "nests its objects too deeply" in report["errors"][1]
+    only_bad = _cli("index", str(bad), settings=settings)
+    assert only_bad.returncode == 1 and "Traceback" not in only_bad.stderr
+    assert "annidato.pdf" in only_bad.stderr and len(only_bad.stderr) < 2000
+
+
+def test_one_bad_file_in_an_upload_is_named_and_the_others_are_added(settings, index,
+                                                                     tmp_path, monkeypatch):
+    """The UI said "Could not index the files; see the server log" and added none. Any
+    parser failure (here a made-up one in the HTML extractor) is the one file's."""
+    from articleqa.index import readers
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import AppState, Handlers
+
+    def broken_extractor(html: str, url: str):
+        raise LookupError("unexpected parser state")
+
+    monkeypatch.setattr(readers, "extract_article", broken_extractor)
+    files = {"annidato.pdf": nested_pdf(), "pagina.html": b"<p>Il sindaco ha parlato.</p>",
+             "mercatino-ui.txt": GOOD.replace(b"Merano", b"Bressanone")}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    handlers = Handlers(AppState(Answerer(load_index(settings, index.embed_model), settings),
+                                 settings))
+    status, *_ = handlers.upload([str(tmp_path / name) for name in files], **QUIET)
+    status = shown(status)
+    assert "added **mercatino-ui.txt**" in status and "server log" not in status
+    assert "annidato.pdf: the PDF nests its objects too deeply" in status
+    assert "pagina.html: could not be read (LookupError: unexpected parser state)" in status
+    assert "mercatino-ui.txt" in handlers.state.index.sources
+
+
+JAPANESE_SLUG = ("東京都心で初雪観測平年より十日早く気象庁によると今朝の気温は"
+                 "零度を下回り各地で路面の凍結に注意が必要だと呼びかけている交"
+                 "通機関にも遅れが出ており一部区間で運転を見合わせてい")  # 86 characters
+CJK_NAME = "北京" * 41 + "报"  # 83 characters, 249 bytes of UTF-8
+
+
+def _long_names(tmp_path, site: str) -> tuple[str, list[str]]:
+    """A URL whose slug is 86 Japanese characters, and two different files both named with 83
+    CJK characters (the second one is stored under a longer, unique name)."""
+    assert len(JAPANESE_SLUG) == 86 and len(CJK_NAME.encode()) == 249
+    files = []
+    for number in (1, 2):
+        folder = tmp_path / f"cjk{number}"
+        folder.mkdir()
+        (folder / f"{CJK_NAME}.txt").write_bytes(
+            f"Notizia. A Bolzano la fiera numero {number} ha aperto con cento stand.".encode())
+        files.append(str(folder / f"{CJK_NAME}.txt"))
+    return f"{site}/{JAPANESE_SLUG}.html", files
+
+
+def test_a_long_name_keeps_room_for_every_suffix_in_255_bytes():
+    from articleqa.index.corpus import safe_file_name, unique_source_name
+
+    name = safe_file_name(f"{CJK_NAME}.txt")
+    longest = unique_source_name(name, "f" * 64, {name, f"{name[:-4]}-ffffffff.txt"})
+    assert name.endswith(".txt") and len((longest + ".origin.json").encode()) <= 255
+
+
+@pytest.fixture
+def long_name_site():
+    with serve({f"/{quote(JAPANESE_SLUG)}.html": page(ARTICLE_PAGE.replace(
+            b"quattordici famiglie", b"quindici famiglie"))}) as base:
+        yield base
+
+
+def test_names_are_limited_in_bytes_not_characters_cli(settings, index, tmp_path,
+                                                       long_name_site):
+    """Before: the names were cut at 100 characters, so 86 Japanese characters (258 bytes) or
+    an 83-character CJK name with its -<sha8> suffix failed with "File name too long" and the
+    internal temp path."""
+    url, files = _long_names(tmp_path, long_name_site)
+    out = _cli("index", url, *files, "--json", settings=settings)
+    assert out.returncode == 0 and "too long" not in out.stderr, out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert len(report["added"]) == 3 and not report["errors"]
+    assert all(len(name.encode()) + len(".origin.json") <= 255 for name in report["added"])
+    assert report["added"][0].startswith("東京都心で初雪") and report["added"][0].endswith(".html")
+
+
+def test_names_are_limited_in_bytes_not_characters_ui(settings, index, tmp_path,
+                                                      long_name_site):
+    from articleqa.qa.answerer import Answerer
+    from articleqa.ui.app import AppState, Handlers
+
+    url, files = _long_names(tmp_path, long_name_site)
+    url = url.replace(".html", "-ui.html")  # another address: not a duplicate of the CLI's
+    handlers = Handlers(AppState(Answerer(load_index(settings, index.embed_model), settings),
+                                 settings))
+    with serve({f"/{quote(JAPANESE_SLUG)}-ui.html": page(ARTICLE_PAGE.replace(
+            b"quattordici famiglie", b"sedici famiglie"))}) as other:
+        status, *_ = handlers.add_urls(url.replace(long_name_site, other), **QUIET)
+    for number, path in enumerate(files):
+        Path(path).write_bytes(f"Notizia. A Trento la mostra {number} ha aperto.".encode())
+    upload_status, *_ = handlers.upload(files, **QUIET)
+    assert "too long" not in status + upload_status, status + upload_status
+    assert shown(status).startswith("✅ added") and shown(upload_status).count("✅ added") == 2
+
+
 # ---------------------------------------------------------------- the UI
 
 def test_ui_adds_a_url_and_a_pdf_and_shows_each_source_by_title_and_address(site, settings,
@@ -350,14 +547,17 @@ def test_ui_adds_a_url_and_a_pdf_and_shows_each_source_by_title_and_address(site
     handlers = Handlers(state)
     url = site + "/vecchio/ponte-rosso.html"
     status, articles, _, box = handlers.add_urls(f"{url}\n{site}/manca.html", **QUIET)
+    status, articles = shown(status), shown(articles)
     assert "added **ponte-rosso.html** — Trento, il ponte rosso" in status
     assert f"({url})" in status and "page not found (HTTP 404)" in status
     assert "ponte-rosso.html" in articles and box == ""
     status, *_ = handlers.add_urls("ftp://127.0.0.1/x", **QUIET)
+    status = shown(status)
     assert "unsupported address scheme 'ftp'" in status
     pdf = tmp_path / "ciclabili-ui.pdf"
     pdf.write_bytes(article_pdf("ui"))
     status, *_ = handlers.upload([str(pdf)], **QUIET)
+    status = shown(status)
     assert f"added **ciclabili-ui.pdf** — {PDF_TITLE}" in status
     answer = state.answerer.answer("Quanto è costato il ponte ciclopedonale sull'Adige a Trento?")
     assert answer.citations and answer.citations[0].source == "ponte-rosso.html"

@@ -222,3 +222,34 @@ def test_milvus_settings_refuse_credentials_in_the_uri_and_a_missing_extra_is_ex
     settings = Settings(data_dir=tmp_path, corpus_dir=CORPUS, vector_store="milvus")
     with pytest.raises(VectorStoreError, match=r"pip install 'articleqa\[milvus\]'"):
         build_index(settings, embed_model=e5m)
+
+
+def test_a_damaged_lite_segment_is_explained_and_removing_the_database_repairs(tmp_path, e5m):
+    """Before: a pyarrow traceback, then "open in another process" (the lock was this
+    process' own), and removing milvus.db was never suggested."""
+    import shutil
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=CORPUS, vector_store="milvus")
+    build_index(settings, embed_model=e5m)
+    add_articles(settings, [("ponte.txt", PONTE.encode())], embed_model=e5m)
+    release_embedded(settings)
+    lite = settings.resolved_index_dir() / MILVUS_LITE_FILE
+    segments = list(lite.rglob("*.parquet"))
+    assert segments
+    for segment in segments:
+        with open(segment, "r+b") as handle:
+            handle.seek(min(200, segment.stat().st_size // 4))
+            handle.write(os.urandom(2000))
+    env = dict(os.environ, ARTICLEQA_VECTOR_STORE="milvus", ARTICLEQA_CORPUS_DIR=str(CORPUS),
+               ARTICLEQA_DATA_DIR=str(settings.data_dir))
+    cmd = [sys.executable, "-m", "articleqa"]
+    out = subprocess.run([*cmd, "search", "ponte", "--json"], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-3000:]
+    assert "another process" not in out.stderr
+    assert f"rm -r {lite}" in out.stderr and "articleqa index --rebuild" in out.stderr
+    shutil.rmtree(lite)
+    out = subprocess.run([*cmd, "index", "--rebuild", "--json"], capture_output=True,
+                         text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "ponte.txt" in json.loads(out.stdout)["articles"]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import ClassVar
 
 import pytest
 
@@ -343,6 +344,63 @@ def test_login_guesses_are_throttled_and_a_right_password_waits_too(guarded_ui):
     assert login("lovelace-1815")[0] == 200, "after the wait the right password works"
 
 
+def _login_from(url: str, password: str, forwarded_for: str) -> int:
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+
+    request = urllib.request.Request(
+        f"{url}/login", data=urlencode({"username": "ada", "password": password}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "X-Forwarded-For": forwarded_for})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_login_throttle(guarded_ui):
+    """Before: uvicorn believed X-Forwarded-For from 127.0.0.1, so each guess could name a new
+    client: 10 wrong passwords, never a 429."""
+    statuses = [_login_from(guarded_ui, f"guess-{i}", f"198.51.100.{i}") for i in range(10)]
+    assert statuses[:5] == [400] * 5 and set(statuses[5:]) == {429}, statuses
+    time.sleep(1.3)
+    assert _login_from(guarded_ui, "lovelace-1815", "198.51.100.99") == 200  # resets
+
+
+def test_a_configured_proxy_is_believed_about_its_clients(tmp_path_factory, e5):
+    from articleqa.ui.app import AppState, launch
+    from tests.test_ui import _free_port
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("proxied"), corpus_dir=CORPUS,
+                        port=_free_port(), auth="ada:lovelace-1815",
+                        trusted_proxies="127.0.0.1, ::1")
+    state = AppState(Answerer(build_index(settings, embed_model=e5), settings), settings)
+    demo = launch(state, settings, prevent_thread_lock=True)
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        assert [_login_from(url, "no", "203.0.113.5") for _ in range(6)][-1] == 429
+        assert _login_from(url, "no", "203.0.113.6") == 400, "another client behind the proxy"
+    finally:
+        demo.close()
+
+
+def test_the_login_throttle_forgets_quiet_clients():
+    """Before: the failure table was never pruned (one entry per address that ever failed)."""
+    from articleqa.ui.guards import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(app=None, max_delay_s=60, forget_after_s=600,
+                             clock=lambda: now[0])
+    for number in range(1000):
+        throttle.failed(f"10.0.{number // 256}.{number % 256}")
+    assert throttle.tracked_clients == 1000
+    now[0] += 601
+    throttle.failed("10.9.9.9")
+    assert throttle.tracked_clients == 1 and throttle.wait_for("10.0.0.1") == 0
+
+
 def test_login_throttle_backs_off_exponentially_and_resets_on_success():
     from articleqa.ui.guards import LoginThrottle
 
@@ -403,3 +461,221 @@ def test_two_articles_that_disagree_are_both_shown_with_their_sources(tmp_path, 
     assert {c.source for c in answer.citations} == {"comune.txt", "questura.txt"}
     assert "tremila" in answer.short_answer and "ottocento" in answer.short_answer, answer.quote
     assert "da «Corteo a Trento, i numeri del Comune»" in answer.quote
+
+
+# ---------------------------------------------------------------- issue 23.7: work per article
+
+def _story(sentences: int, topic: str) -> bytes:
+    return ("Cronaca\n" + " ".join(f"Il consiglio di {topic} ha discusso il punto {i} del "
+                                    "bilancio." for i in range(sentences))).encode()
+
+
+@pytest.fixture
+def capped(tmp_path, e5):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "base.txt").write_text("Cronaca\nIl sindaco ha aperto la fiera.", encoding="utf-8")
+    settings = fresh_settings(tmp_path, corpus_dir=corpus, max_chunks=12, max_batch_chunks=16)
+    build_index(settings, embed_model=e5)
+    return settings
+
+
+def test_an_article_over_the_chunk_cap_is_refused_by_name_and_the_rest_added(capped, e5):
+    """Before: no cap at all (a 300 KB text was 516 chunks and 83-100 s of both cores)."""
+    files = [("lungo.txt", _story(40, "Trento")), ("breve.txt", _story(8, "Rovereto")),
+             ("medio.txt", _story(9, "Arco")), ("ultimo.txt", _story(3, "Riva"))]
+    index, report = add_articles(capped, files, embed_model=e5)
+    assert report.added == ["breve.txt", "ultimo.txt"], report
+    assert report.errors[0].startswith("lungo.txt: 40 passages, over the 12 one article may "
+                                       "have (ARTICLEQA_MAX_CHUNKS")
+    assert report.errors[1].startswith("medio.txt: not added: its 9 passages would take this "
+                                       "batch over 16 (ARTICLEQA_MAX_BATCH_CHUNKS)")
+    assert report.chunks_added == 8 + 3 and "lungo.txt" not in index.sources
+
+
+def test_the_chunk_cap_holds_in_the_cli_and_the_ui(capped, e5, tmp_path):
+    from articleqa.ui.app import AppState, Handlers
+    from tests.conftest import shown
+
+    big = tmp_path / "lungo.txt"
+    big.write_bytes(_story(40, "Trento"))
+    env = dict(os.environ, ARTICLEQA_DATA_DIR=str(capped.data_dir),
+               ARTICLEQA_CORPUS_DIR=str(capped.corpus_dir), ARTICLEQA_MAX_CHUNKS="12")
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(big)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "lungo.txt: 40 passages, over the 12" in out.stderr
+    handlers = Handlers(AppState(Answerer(load_index(capped, e5), capped), capped))
+    status, *_ = handlers.upload([str(big)])
+    assert "lungo.txt: 40 passages, over the 12 one article may have" in shown(status)
+    assert "lungo.txt" not in handlers.state.index.sources
+
+
+def test_indexing_embeds_at_a_lower_priority_than_answering(capped, e5):
+    """Before: passages were embedded in the caller's thread (a UI request thread) at the
+    same priority as every question."""
+    from articleqa.index.embeddings import E5Embedding
+    from articleqa.index.priority import thread_niceness
+    from articleqa.ui.app import AppState
+
+    class Watched(E5Embedding):
+        seen: ClassVar[list[int]] = []
+
+        def _get_text_embeddings(self, texts):
+            self.seen.append(thread_niceness())
+            return super()._get_text_embeddings(texts)
+
+    model = Watched(model_name="multilingual-e5-small")
+    build_index(capped, embed_model=model)
+    state = AppState(Answerer(load_index(capped, model), capped), capped)
+    assert state.add_files([("nuovo.txt", _story(3, "Levico"))]).added == ["nuovo.txt"]
+    assert len(Watched.seen) >= 2 and min(Watched.seen) >= thread_niceness() + 5
+
+
+
+# ---------------------------------------------------------------- issue 23.11: smaller ones
+
+PONTE = b"Notizia. Il sindaco di Trento ha inaugurato un ponte di legno rosso sul fiume Adige."
+
+
+def _cli_env(settings, **extra: str) -> dict[str, str]:
+    return dict(os.environ, ARTICLEQA_DATA_DIR=str(settings.data_dir),
+                ARTICLEQA_CORPUS_DIR=str(settings.corpus_dir), **extra)
+
+
+def _handlers(settings, e5):
+    from articleqa.ui.app import AppState, Handlers
+
+    return Handlers(AppState(Answerer(load_index(settings, e5), settings), settings))
+
+
+def _no_space_left() -> None:
+    """In the child: writes past 1 KB fail with EFBIG, as on a full disk (the signal that
+    would kill the process instead is ignored)."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1_000, 1_000))
+
+
+def test_a_full_disk_while_writing_a_version_is_one_line_and_changes_nothing(capped, e5,
+                                                                             tmp_path,
+                                                                             monkeypatch):
+    """Before: a RuntimeError traceback from FAISS (CLI) / "see the server log" (UI)."""
+    import faiss
+
+    from tests.conftest import shown
+
+    index_dir = capped.resolved_index_dir()
+    live = current_version(index_dir)
+    story = tmp_path / "ponte.txt"
+    story.write_bytes(PONTE)
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(story)],
+                         env=_cli_env(capped), capture_output=True, text=True, timeout=120,
+                         preexec_fn=_no_space_left)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "could not write the new index version" in out.stderr
+    assert "the previous version still serves" in out.stderr
+
+    def full(*args):
+        raise RuntimeError("Error in faiss::FileIOWriter: write error: No space left on device")
+
+    monkeypatch.setattr(faiss, "write_index", full)
+    status, *_ = _handlers(capped, e5).upload([str(story)])
+    assert "could not write the new index version" in shown(status) and "(Error in faiss" in \
+        shown(status), status
+    assert current_version(index_dir) == live
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_an_aes_pdf_with_only_an_owner_password_is_read(capped, e5, tmp_path):
+    """Before: refused for a missing `cryptography` (any viewer opens such a PDF)."""
+    from pathlib import Path
+
+    from tests.conftest import shown
+
+    pdf = Path(__file__).parent / "fixtures" / "aes-owner-password.pdf"
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(pdf), "--json"],
+                         env=_cli_env(capped), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout)["articles"][0]["title"] == "Merano, il mercatino riapre"
+    copy = tmp_path / "mercatino.pdf"
+    copy.write_bytes(pdf.read_bytes() + b"\n% another copy\n")  # other bytes, same PDF
+    status, *_ = _handlers(capped, e5).upload([str(copy)])
+    assert "added **mercatino.pdf** — Merano, il mercatino riapre" in shown(status), status
+
+
+def test_a_writer_waiting_for_the_lock_says_so_and_gives_up_in_time(capped, e5, tmp_path):
+    """Before: a second writer waited on a held lock forever, saying nothing."""
+    from filelock import FileLock
+
+    from articleqa.index.persist import LOCK_FILE
+    from tests.conftest import shown
+
+    story = tmp_path / "ponte.txt"
+    story.write_bytes(PONTE)
+    with FileLock(str(capped.resolved_index_dir() / LOCK_FILE)):
+        out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(story)],
+                             env=_cli_env(capped, ARTICLEQA_WRITE_LOCK_TIMEOUT_S="3"),
+                             capture_output=True, text=True, timeout=60)
+        handlers = _handlers(capped.model_copy(update={"write_lock_timeout_s": 1.0}), e5)
+        status, *_ = handlers.upload([str(story)])
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "waiting for another articleqa writer" in out.stderr
+    assert "has held" in out.stderr and "for over 3 s" in out.stderr
+    assert "for over 1 s" in shown(status), status
+
+
+def test_a_950_kb_html_title_is_clipped_not_indexed(capped, e5, tmp_path):
+    """Before: the <title> went whole into the text: a 950 KB title became 19 junk chunks."""
+    from articleqa.index.text import MAX_TITLE_CHARS
+    from tests.conftest import shown
+
+    title = "Titolone " * 105_000
+    page = (f"<html><head><title>{title}</title></head><body><article><h1>Ponte</h1><p>Il "
+            "sindaco di Trento ha inaugurato un ponte di legno rosso sul fiume Adige. La "
+            "cerimonia è durata due ore.</p></article></body></html>").encode()
+    assert len(page) > 900_000
+    (tmp_path / "titolo.html").write_bytes(page)
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index",
+                          str(tmp_path / "titolo.html"), "--json"], env=_cli_env(capped),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert report["chunks_added"] <= 3 and len(report["articles"][0]["title"]) <= \
+        MAX_TITLE_CHARS
+    (tmp_path / "titolo-ui.html").write_bytes(page.replace(b"due ore", b"tre ore"))
+    status, *_ = _handlers(capped, e5).upload([str(tmp_path / "titolo-ui.html")])
+    assert "added **titolo-ui.html**" in shown(status)
+    assert int(shown(status).rsplit("\n", 1)[-1].split()[0]) <= 3, status
+
+
+def test_an_upload_leaves_nothing_in_gradios_temp_folder(capped, e5):
+    """Before: every upload stayed in Gradio's temp dir until the server stopped."""
+    import uuid
+    from pathlib import Path
+
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    upload = folder / "ponte.txt"
+    upload.write_bytes(PONTE)
+    handlers = _handlers(capped, e5)
+    handlers.upload([str(upload)])
+    assert "ponte.txt" in handlers.state.index.sources
+    assert not upload.exists() and not folder.exists()
+
+
+@pytest.mark.parametrize("url", ["http://ada:s3cret@127.0.0.1:9/pagina.html",
+                                 "https://ada:s3cret@example.invalid/pagina.html"])
+def test_a_url_with_credentials_is_refused_and_the_password_never_echoed(capped, e5, url):
+    """Before: "host not found", with the password in the message."""
+    from tests.conftest import shown
+
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", url],
+                         env=_cli_env(capped), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "s3cret" not in out.stderr + out.stdout
+    assert "addresses with a user name or password are not fetched" in out.stderr
+    status, *_ = _handlers(capped, e5).add_urls(url)
+    assert "s3cret" not in status and "user name or password" in shown(status)

@@ -168,3 +168,70 @@ def test_browser_fetches_a_url_given_in_the_add_articles_tab(browser, ui_server,
                             api_name="/ask")
     assert result["citations"] and result["citations"][0]["source"] == "frana.html"
     assert "quattordici famiglie" in result["citations"][0]["text"]
+
+
+def test_browser_shows_links_and_images_from_articles_and_questions_as_text(browser, ui_server):
+    """Before: only HTML was escaped, so the quoted bubble rendered an article's Markdown
+    image (the browser fetched it: a tracking beacon) and a live link that looked like part of
+    the citation; the user's own question rendered images too."""
+    from tests.news_site import page as route
+    from tests.news_site import png_bytes, serve
+
+    fetched: list[str] = []
+
+    def tracked(body: bytes, content_type: str):
+        send = route(body, content_type)
+
+        def record(handler) -> None:
+            fetched.append(handler.path)
+            send(handler)
+        return record
+
+    with serve({"/track.png": tracked(png_bytes(), "image/png"),
+                "/q.png": tracked(png_bytes(), "image/png"),
+                "/phish": tracked(b"<p>login</p>", "text/html")}) as site:
+        report = ui_server[1].add_files([("piscina.txt", (
+            "Nuova piscina a Cles\nLa piscina comunale di Cles ha una vasca "
+            f"![pixel]({site}/track.png) lunga cinquanta metri, [maggiori informazioni]"
+            f"({site}/phish) sul sito del comune.").encode())])
+        assert report.added == ["piscina.txt"]
+        page = browser.new_page()
+        page.goto(ui_server[0])
+        _ask_in_page(page, f"Quanto è lunga la vasca della piscina di Cles? ![q]({site}/q.png)")
+        page.wait_for_function("document.querySelector('#aq-chat').innerText.includes("
+                               "'maggiori informazioni')", timeout=60_000)
+        page.wait_for_timeout(1000)  # time for any image the page would load
+        chat = page.locator("#aq-chat")
+        text = chat.inner_text()
+        assert f"![pixel]({site}/track.png)" in text and f"({site}/phish)" in text
+        assert f"![q]({site}/q.png)" in text
+        assert chat.locator(f"img[src^='{site}']").count() == 0
+        assert chat.locator(f"a[href^='{site}']").count() == 0
+        assert chat.locator("a[href='#aq-cite-1']").count() >= 1, "citations still link"
+    assert fetched == []
+
+
+def test_answer_markdown_escapes_markdown_but_keeps_citation_links():
+    from articleqa.ui.render import _linked, escape_markdown_html
+    from tests.conftest import shown
+
+    text = "Vasca ![p](http://x/t.png) [info](http://x/phish) www.x.it **forte** [2]"
+    escaped = _linked(text)
+    assert "](http" not in escaped and "**" not in escaped and "www." not in escaped
+    assert escaped.endswith("[[2]](#aq-cite-2)")
+    assert shown(escape_markdown_html(text)) == text
+
+
+def test_browser_upload_limit_reads_as_the_documented_20_mb(browser, ui_server, tmp_path):
+    """Before: the upload box printed its limit in binary units, "19.1 Mb" beside the README's
+    (and our messages') 20 MB."""
+    big = tmp_path / "enorme.txt"
+    big.write_bytes(b"parola " * 3_100_000)  # 21.7 MB: over both limits
+    page = browser.new_page()
+    page.goto(ui_server[0])
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("input[type=file]").set_input_files(str(big))
+    page.wait_for_function("document.body.innerText.includes('maximum allowed size')",
+                           timeout=30_000)
+    text = page.locator("body").inner_text()
+    assert "maximum allowed size of 20.0 Mb" in text and "19.1" not in text

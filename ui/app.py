@@ -8,12 +8,14 @@ methods of :class:`Handlers`; ``build_app`` only lays out components and wires e
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
 from articleqa.choices import AnswerMode, RetrievalMode, values
@@ -29,7 +31,7 @@ from articleqa.qa.types import Answer
 from articleqa.settings import Settings
 from articleqa.ui.api import AskEndpoint
 from articleqa.ui.examples import example_questions
-from articleqa.ui.guards import BodyLimit, LoginThrottle
+from articleqa.ui.guards import BodyLimit, ClientSlots, LoginThrottle
 from articleqa.ui.render import (
     CSS,
     answer_markdown,
@@ -44,7 +46,13 @@ log = logging.getLogger("articleqa.ui")
 THINKING = "…"
 API_BODY_BYTES = 1_000_000  # a question is at most a few KB; nothing else is posted but files
 UPLOAD_BATCH_FILES = 20
+UPLOAD_CACHE_S = 3600
 FAILED = "⚠️ Something went wrong while answering; please retry."
+# The queue runs FETCH_SLOTS fetches at once; one client may hold FETCHES_PER_CLIENT of them.
+FETCH_SLOTS = 4
+FETCHES_PER_CLIENT = 1
+FETCH_BUSY = ("⚠️ A fetch you started is still running; wait for it to finish (each address "
+              "gets at most ARTICLEQA_FETCH_TIMEOUT_S seconds).")
 
 
 class AppState:
@@ -76,7 +84,7 @@ class AppState:
         """Index ``files`` into a new index version, then answer from it."""
         new_index, report = add_articles(self.settings, files,
                                          embed_model=self.index.embed_model,
-                                         show_progress=True)
+                                         show_progress=True, log=log.warning)
         if report.added:
             with self._swap_lock:
                 # Another upload may have published after ours: keep the newest version.
@@ -86,6 +94,27 @@ class AppState:
                     # The LLM (a process-wide local server or a remote endpoint) is shared.
                     self.answerer = create_answerer(new_index, self.settings, log=log.warning)
         return report
+
+
+def client_address(request: gr.Request | None) -> str:
+    """Who is asking: the peer address of the request ('local' when called without one)."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "local"
+
+
+def _remove_upload(path: Path) -> None:
+    """Delete Gradio's temporary copy of an uploaded file once read: the index keeps the
+    article's bytes, and Gradio itself keeps every upload until the server stops (20 MB per
+    file, without bound). Only files inside Gradio's upload folder are touched."""
+    root = Path(get_upload_folder()).resolve()
+    try:
+        resolved = path.resolve()
+        if resolved.is_relative_to(root) and resolved != root:
+            resolved.unlink(missing_ok=True)
+            if resolved.parent != root:
+                resolved.parent.rmdir()  # Gradio puts each upload in a folder of its own
+    except OSError:  # a folder still holding something else, or already gone
+        pass
 
 
 def _source_choices(index: ArticleIndex) -> list[tuple[str, str]]:
@@ -117,6 +146,7 @@ class Handlers:
 
     def __init__(self, state: AppState) -> None:
         self.state = state
+        self.fetch_slots = ClientSlots(FETCHES_PER_CLIENT)
 
     def respond(self, message: str, chat: list[dict[str, Any]] | None,
                 conversation: ChatHistory | None, answer_mode: str, retrieval_mode: str,
@@ -176,22 +206,33 @@ class Handlers:
         if not files:
             return gr.skip(), gr.skip(), gr.skip()
         progress(0.0, desc="Reading files")
-        payload = []
+        payload, failed = [], []
         for item in files:
             path = Path(item if isinstance(item, str) else item.name)
-            payload.append((path.name, path.read_bytes()))
+            try:
+                payload.append((path.name, path.read_bytes()))
+            except OSError as exc:  # one unreadable upload costs only itself
+                failed.append(f"{path.name}: could not be read ({exc.strerror})")
+            _remove_upload(path)
         progress(0.05, desc="Indexing")
-        return self._add(payload, [])
+        return self._add(payload, failed)
 
-    def add_urls(self, text: str | None,
+    def add_urls(self, text: str | None, request: gr.Request | None = None,
                  progress: gr.Progress = gr.Progress(track_tqdm=True)  # noqa: B008
                  ) -> tuple[Any, ...]:
         """Fetch and index the URLs in the box (one or more, separated by spaces or lines);
-        outputs: status, article list, article picker, the URL box (kept when all failed)."""
+        outputs: status, article list, article picker, the URL box (kept when all failed).
+        One fetch at a time per client: a second one while the first runs is refused."""
         urls = (text or "").split()
         if not urls:
             return "⚠️ Paste the address of a news page or PDF (http:// or https://).", \
                 gr.skip(), gr.skip(), gr.skip()
+        with self.fetch_slots.hold(client_address(request)) as granted:
+            if not granted:
+                return FETCH_BUSY, gr.skip(), gr.skip(), gr.skip()
+            return self._fetch_and_add(urls, progress)
+
+    def _fetch_and_add(self, urls: list[str], progress: gr.Progress) -> tuple[Any, ...]:
         fetched, failed = [], []
         for number, url in enumerate(urls):
             progress(0.3 * number / len(urls), desc=f"Fetching {url[:80]}")
@@ -236,7 +277,8 @@ def build_app(state: AppState) -> gr.Blocks:
     handlers = Handlers(state)
     default_source = next(iter(state.index.sources))
 
-    with gr.Blocks(title="articleqa") as demo:
+    # Uploads never read by a handler (refused by size, a closed tab) go within two hours.
+    with gr.Blocks(title="articleqa", delete_cache=(UPLOAD_CACHE_S, UPLOAD_CACHE_S)) as demo:
         history = gr.State(None)
         last_answer = gr.State(None)
         gr.Markdown("## articleqa — ask the article\nAnswers quote the article and cite it; "
@@ -302,10 +344,11 @@ def build_app(state: AppState) -> gr.Blocks:
                        api_visibility="private").then(
             handlers.refresh_examples, None, examples.dataset, api_visibility="private")
         added_by_url = [upload_status, source_list, source_pick, url_box]
-        for added in (fetch.click(handlers.add_urls, url_box, added_by_url,
-                                  api_visibility="private"),
-                      url_box.submit(handlers.add_urls, url_box, added_by_url,
-                                     api_visibility="private"),
+        # Both ways in share one pool of fetch slots (ClientSlots divides it among clients).
+        fetching = {"api_visibility": "private", "concurrency_id": "fetch",
+                    "concurrency_limit": FETCH_SLOTS}
+        for added in (fetch.click(handlers.add_urls, url_box, added_by_url, **fetching),
+                      url_box.submit(handlers.add_urls, url_box, added_by_url, **fetching),
                       demo.load(handlers.refresh_sources, None, [source_list, source_pick],
                                 api_visibility="private")):
             added.then(handlers.refresh_examples, None, examples.dataset,
@@ -319,14 +362,18 @@ def launch(state: AppState, settings: Settings, prevent_thread_lock: bool = Fals
     """Serve the app on settings.host:port (127.0.0.1 unless told otherwise)."""
     demo = build_app(state)
     demo.queue(default_concurrency_limit=4)
+    # Uvicorn (which Gradio starts without a say in this) believes X-Forwarded-For from the
+    # addresses in FORWARDED_ALLOW_IPS, by default 127.0.0.1: any local client could then
+    # name itself anew on every login guess. Only the proxies the user configured are trusted.
+    os.environ["FORWARDED_ALLOW_IPS"] = settings.trusted_proxies
     guards = [Middleware(LoginThrottle),
               Middleware(BodyLimit, max_bytes=API_BODY_BYTES,
-                         upload_max_bytes=UPLOAD_BATCH_FILES * settings.max_file_bytes
+                         upload_max_bytes=UPLOAD_BATCH_FILES * settings.upload_box_bytes
                          + API_BODY_BYTES)]
     demo.launch(server_name=settings.host, server_port=settings.port or None,
                 share=settings.share, auth=settings.auth_pair,
                 prevent_thread_lock=prevent_thread_lock,
-                max_file_size=settings.max_file_bytes, ssr_mode=False, css=CSS,
+                max_file_size=settings.upload_box_bytes, ssr_mode=False, css=CSS,
                 footer_links=["api"], quiet=prevent_thread_lock,
                 app_kwargs={"middleware": guards})
     return demo

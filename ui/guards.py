@@ -1,7 +1,9 @@
-"""ASGI middleware in front of the Gradio app: login throttling and request-size limits.
+"""Guards of the web app: ASGI middleware for login throttling and request-size limits, and
+per-client slots for slow work.
 
 Gradio's own login accepts guesses as fast as they come (~130 a second here), and its API
-reads request bodies of any size. Both are stopped before Gradio sees the request.
+reads request bodies of any size. Both are stopped before Gradio sees the request. Fetching a
+URL waits on someone else's server: ``ClientSlots`` keeps one client from holding every slot.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,14 +40,19 @@ class _Failures:
 
 class LoginThrottle:
     """After ``free_attempts`` failed logins from one client, each further attempt waits an
-    exponentially growing delay (1 s, 2 s, 4 s … up to ``max_delay_s``); a success resets it.
-    During the delay every attempt is answered 429 with Retry-After, right or wrong."""
+    exponentially growing delay (1 s, 2 s, 4 s … up to ``max_delay_s``); a success resets it,
+    and so does ``forget_after_s`` without a failure. During the delay every attempt is
+    answered 429 with Retry-After, right or wrong. A client is the connection's address
+    (``scope["client"]``), which X-Forwarded-For rewrites only from the trusted proxies
+    (``Settings.trusted_proxies``, set for uvicorn by ``ui.app.launch``)."""
 
     def __init__(self, app: ASGIApp, free_attempts: int = 5, max_delay_s: float = 300.0,
+                 forget_after_s: float = 3600.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.free_attempts = free_attempts
         self.max_delay_s = max_delay_s
+        self.forget_after_s = max(forget_after_s, max_delay_s)
         self.clock = clock
         self._failures: dict[str, _Failures] = {}
         self._lock = threading.Lock()
@@ -83,9 +92,23 @@ class LoginThrottle:
 
     def failed(self, client: str) -> None:
         with self._lock:
+            now = self.clock()
+            self._forget_quiet_clients(now)
             record = self._failures.setdefault(client, _Failures())
             record.count += 1
-            record.last = self.clock()
+            record.last = now
+
+    def _forget_quiet_clients(self, now: float) -> None:
+        """Drop clients with no failure for ``forget_after_s`` (at least the longest delay):
+        without this the table grows by one entry per address that ever failed."""
+        quiet = [c for c, r in self._failures.items() if now - r.last > self.forget_after_s]
+        for client in quiet:
+            del self._failures[client]
+
+    @property
+    def tracked_clients(self) -> int:
+        with self._lock:
+            return len(self._failures)
 
     def succeeded(self, client: str) -> None:
         with self._lock:
@@ -129,3 +152,32 @@ class BodyLimit:
 
 class BodyTooLarge(Exception):
     """A streamed request body went over the limit."""
+
+
+class ClientSlots:
+    """At most ``per_client`` pieces of work in flight for one client (an address).
+
+    The app's queue runs a few fetches at once; without this, one client pasting slow URLs
+    fills them all and every other client's good URL waits behind it. A client over its share
+    is told at once instead of queued."""
+
+    def __init__(self, per_client: int = 1) -> None:
+        self.per_client = per_client
+        self._busy: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, client: str) -> Iterator[bool]:
+        """Yields whether ``client`` got a slot (and holds it until the block ends)."""
+        with self._lock:
+            granted = self._busy[client] < self.per_client
+            if granted:
+                self._busy[client] += 1
+        try:
+            yield granted
+        finally:
+            if granted:
+                with self._lock:
+                    self._busy[client] -= 1
+                    if not self._busy[client]:
+                        del self._busy[client]

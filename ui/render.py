@@ -12,14 +12,28 @@ from articleqa.qa.types import Answer
 CONTEXT_CHARS = 220
 
 
+# Every ASCII punctuation mark Markdown (GFM, as Gradio renders it) gives a meaning to: links
+# and images ([ ] ( ) !), emphasis, code, headings, lists, tables, autolinks (: . @ for
+# "http://", "www." and e-mail addresses) and math ($). A backslash makes each a literal
+# character; '<', '>' and '&' become HTML entities instead.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:@$=\"'])")
+_CITATION_MARK = re.compile(r"\[(\d+)\]")
+
+
 def escape_markdown_html(text: str) -> str:
-    """Text bound for the chat bubble: no HTML from documents or models gets through."""
-    return html.escape(text, quote=False)
+    """Text bound for a Markdown view (chat bubble, status, article list): inert whoever wrote
+    it. No HTML gets through, and no Markdown either: an article's ``![x](http://…)`` would
+    make every reader's browser fetch the address (a tracking beacon) and ``[text](http://…)``
+    would be a live link that looks like part of the answer. Both show as the text they are."""
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def _linked(text: str) -> str:
-    """Escaped text with each [n] as a link to its source card."""
-    return re.sub(r"\[(\d+)\]", r"[[\1]](#aq-cite-\1)", escape_markdown_html(text))
+    """Escaped text with each [n] as a link to its source card (our own panel, never an
+    address from the text)."""
+    pieces = _CITATION_MARK.split(text)
+    return "".join(escape_markdown_html(piece) if number % 2 == 0
+                   else f"[[{piece}]](#aq-cite-{piece})" for number, piece in enumerate(pieces))
 
 
 def _marked(quote_markdown: str, highlight: str) -> str:
