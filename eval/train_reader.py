@@ -56,7 +56,6 @@ class Example:
     candidates: list[AnswerCandidate] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     qtype: Any = None
-    contexts: list[tuple[float, float]] = field(default_factory=list)
 
 
 def collect(answerer: Answerer, questions: list[EvalQuestion],
@@ -70,8 +69,6 @@ def collect(answerer: Answerer, questions: list[EvalQuestion],
             example.candidates = list_candidates(q.question, qtype, [v.text for v in views])
             example.labels = [int(q.answerable and answer_matches(c.text, q.answers))
                               for c in example.candidates]
-            example.contexts = answerer.reader.context_similarities(
-                example.candidates, views, vector)
         out.append(example)
     return out
 
@@ -105,8 +102,7 @@ def _asked_probabilities(rows: tuple[tuple[float, ...], ...], vector: np.ndarray
 
 def _matrices(example: Example, asked: tuple[float, ...]) -> np.ndarray:
     return np.asarray([features(example.question.question, example.qtype, c, example.views,
-                                asked, ctx)
-                       for c, ctx in zip(example.candidates, example.contexts, strict=True)])
+                                asked) for c in example.candidates])
 
 
 def _fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:

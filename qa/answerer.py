@@ -108,8 +108,6 @@ class Answerer:
             min_similarity_cross=settings.abstain_min_similarity_cross)
         self.vocabulary = corpus_vocabulary([s.text for s in index.sources.values()])
         self.reader = reader or Reader()
-        if self.reader.embed is None:
-            self.reader.embed = index.embed_model.get_text_embedding_batch
         self.writer = writer  # None: span short answers only (unless writer_factory makes one)
         # Called once, on the first question that wants an LLM: starting the local model costs
         # seconds and 2 GB, which extractive-only users should never pay.

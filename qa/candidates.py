@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from articleqa.index.text import STOPWORDS, content_words, fold, stem
 from articleqa.qa.answer_types import (
@@ -129,32 +130,22 @@ FEATURES = (
     "rank0", "rank1", "similarity", "similarity_gap", "overlap", "own_words",
     "near_anchor", "near_first", "after_first", "before_first_close", "log_words",
     "measured_unit", "counted_noun_near", "cross_language", "cross_typed_match",
-    "sentence_start", "reason_phrase", "window_overlap", "context_similarity",
-    "context_similarity_rel",
+    "sentence_start", "reason_phrase", "window_overlap", "in_parentheses",
+    "name_before_first", "rule_choice", "inside_rule_choice",
 )
-CONTEXT_WORDS = 6  # words each side of a candidate that make its context
-
-
-def context_of(candidate: AnswerCandidate, sentence: str) -> str:
-    """The words around a candidate, without it: what the sentence says about the answer
-    ("… the technical director of the team, ___, said …"). Compared with the question by the
-    multilingual embedder, it bridges an English question to Italian words."""
-    tokens = list(_TOKEN.finditer(sentence))
-    before = [t.group() for t in tokens if t.end() <= candidate.start][-CONTEXT_WORDS:]
-    after = [t.group() for t in tokens if t.start() >= candidate.end][:CONTEXT_WORDS]
-    return " ".join(before + ["…"] + after)
+CONTEXT_WORDS = 6  # words each side of a candidate that window_overlap looks at
 
 
 def features(question: str, qtype: QuestionType, candidate: AnswerCandidate,
-             views: list[SentenceView], asked: tuple[float, ...] | None = None,
-             context: tuple[float, float] = (0.0, 0.0)) -> list[float]:
+             views: list[SentenceView], asked: tuple[float, ...] | None = None) -> list[float]:
     """The feature vector of ``candidate`` (in FEATURES order); ``asked``: the probabilities
-    of ASKED_KINDS for this question (uniform when there is no model); ``context``: the
-    similarity of the question to the candidate's context, and that minus the best such
-    similarity among the question's candidates."""
+    of ASKED_KINDS for this question (uniform when there is no model)."""
     asked_p = (asked or (0.25,) * len(ASKED_KINDS))[_ASKED_KIND_OF[candidate.kind]]
     view = views[candidate.sentence]
     best = max(v.similarity for v in views)
+    # What the word-gap / typed-span rules would cut from this sentence: the ranker learns how
+    # far to trust them.
+    rule = _rule_span(question, qtype, view.text)
     sentence = view.text
     typed = qtype.kind in (AnswerType.PERSON, AnswerType.PLACE, AnswerType.NUMBER,
                            AnswerType.DATE)
@@ -207,8 +198,22 @@ def features(question: str, qtype: QuestionType, candidate: AnswerCandidate,
         1.0 / (1.0 + near), 1.0 / (1.0 + near_first), after_first, before_close,
         math.log1p(words), measured, counted, float(view.cross_language),
         float(view.cross_language and type_match), float(candidate.start == 0), reason,
-        window_overlap, context[0], context[1],
+        window_overlap, float(_in_parentheses(sentence, candidate.start)),
+        before_close * float(candidate.kind == CandidateKind.NAME),
+        float((rule.start, rule.end) == (candidate.start, candidate.end)),
+        float(rule.start <= candidate.start and candidate.end <= rule.end),
     ]
+
+
+@lru_cache(maxsize=512)
+def _rule_span(question: str, qtype: QuestionType, sentence: str):
+    return best_span(question, qtype, sentence)
+
+
+def _in_parentheses(sentence: str, start: int) -> bool:
+    """An aside: a bracket or dash opened before the candidate is still open there."""
+    before = sentence[:start]
+    return before.count("(") > before.count(")")
 
 
 def _has_measured_unit(question: str, candidate: AnswerCandidate) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,6 @@ from articleqa.qa.candidates import (
     FEATURES,
     AnswerCandidate,
     SentenceView,
-    context_of,
     features,
     list_candidates,
 )
@@ -102,11 +101,6 @@ def dot(weights: Sequence[float], vector: Sequence[float]) -> float:
     return sum(w * x for w, x in zip(weights, vector, strict=True))
 
 
-def _unit(vector: Sequence[float]) -> list[float]:
-    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-    return [v / norm for v in vector]
-
-
 def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -141,24 +135,8 @@ def confidence_features(probabilities: list[float], logits: list[float], best: i
 class Reader:
     """Chooses among the candidates of the sentences it is given."""
 
-    def __init__(self, weights: ReaderWeights | None = None,
-                 embed: Callable[[list[str]], list[list[float]]] | None = None) -> None:
+    def __init__(self, weights: ReaderWeights | None = None) -> None:
         self._weights = weights
-        self.embed = embed  # passages -> vectors (the index's embedder); None: no context
-
-    def context_similarities(self, candidates: list[AnswerCandidate],
-                             views: list[SentenceView],
-                             question_vector: Sequence[float] | None
-                             ) -> list[tuple[float, float]]:
-        """Per candidate: the question's similarity to its context, and that minus the
-        best one (one batch of embeddings for all of them)."""
-        if self.embed is None or question_vector is None or not candidates:
-            return [(0.0, 0.0)] * len(candidates)
-        q = _unit(question_vector)
-        vectors = self.embed([context_of(c, views[c.sentence].text) for c in candidates])
-        sims = [dot(q, _unit(v)) for v in vectors]
-        top = max(sims)
-        return [(s, s - top) for s in sims]
 
     @property
     def weights(self) -> ReaderWeights:
@@ -173,9 +151,7 @@ class Reader:
             return Reading(None, 0.0, False)
         w = self.weights
         asked = asked_kinds(w.asked, question_vector)
-        contexts = self.context_similarities(found, views, question_vector)
-        rows = [features(question, qtype, c, views, asked, ctx)
-                for c, ctx in zip(found, contexts, strict=True)]
+        rows = [features(question, qtype, c, views, asked) for c in found]
         logits = [dot(w.ranker, row) for row in rows]
         probabilities = softmax(logits)
         best = max(range(len(found)), key=lambda i: (logits[i], -found[i].sentence,
