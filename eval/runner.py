@@ -91,6 +91,7 @@ def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
         "retrieved": [{"rank": r["rank"], "text": r["text"], "score": r["score"]}
                       for r in retrieved],
         "latency_s": round(latency_s, 4),
+        "confidence": answer_dict.get("confidence"), "highlight": answer_dict.get("highlight", ""),
     }
     if not question.answerable:
         row.update(correct=abstained, short_correct=abstained, hit_rank=None, f1=None,
@@ -106,6 +107,9 @@ def score_question(question: EvalQuestion, answer_dict: dict[str, Any],
     row.update(
         correct=(not abstained) and answer_matches(answer_dict["answer"], question.answers),
         short_correct=(not abstained) and answer_matches(short or "", question.answers),
+        # The reader's pick, shown or not: what a lower threshold would have shown.
+        pick_correct=(not abstained) and answer_matches(
+            short or answer_dict.get("highlight") or "", question.answers),
         hit_rank=hit_rank([r["text"] for r in retrieved], question.evidence),
         f1=0.0 if abstained else round(best_f1(answer_dict["answer"], question.answers), 4),
         citation_hits=hits, unsupported_citations=unsupported)
@@ -123,7 +127,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
     f1s = [r["f1"] for r in answerable]
     shorts = [r for r in answerable if not r["abstained"]]
     # A short answer shown to a reader, answerable question or not: wrong unless it is right.
-    shown = [r for r in rows if not r["abstained"] and r["short_answer"]]
+    shown = [r for r in rows if not r["abstained"] and r.get("short_answer")]
     return {
         "questions": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable),
         "short_answer_accuracy": ratio(sum(r["short_correct"] for r in answerable),

