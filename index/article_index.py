@@ -11,6 +11,7 @@ from llama_index.core.schema import TextNode
 
 from articleqa.errors import UserError
 from articleqa.index.manifest import IndexManifest
+from articleqa.index.sentence_vectors import SentenceVectors
 
 REBUILD_HINT = "rebuild it with `articleqa index --rebuild`"
 
@@ -54,7 +55,8 @@ class ArticleIndex:
     """A loaded index: the llama-index VectorStoreIndex plus the texts citations point into.
 
     ``version_dir`` is the immutable folder it was read from or written to (None before the
-    first write); user-added article files live in its ``articles/`` folder."""
+    first write); user-added article files live in its ``articles/`` folder. ``sentences``
+    holds every sentence's vector (embedded with the chunks, by the same model)."""
 
     manifest: IndexManifest
     vector_index: VectorStoreIndex
@@ -62,6 +64,7 @@ class ArticleIndex:
     embed_model: BaseEmbedding
     nodes: list[TextNode] = field(default_factory=list)
     version_dir: Path | None = None
+    sentences: SentenceVectors = field(default_factory=SentenceVectors)
 
     def __post_init__(self) -> None:
         if not self.nodes:

@@ -55,6 +55,7 @@ from articleqa.index.readers import (
     article_document,
     check_size,
 )
+from articleqa.index.sentence_vectors import embed_sentences
 from articleqa.index.vector_store import begin_append, new_index_id, new_vector_store
 from articleqa.index.vectors import faiss_kind_for
 from articleqa.settings import Settings
@@ -103,7 +104,9 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         batch = len(nodes) if ivf else 256
         vector_index = VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model,
                                         show_progress=show_progress, insert_batch_size=batch)
-        index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
+        sentences = embed_sentences(documents, embed_model, show_progress)
+        index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes,
+                             sentences=sentences)
         write_version(index, index_dir, dict(kept), manifest.version)
     if log:
         log(f"Indexed {len(documents)} article(s), {len(nodes)} chunks ({kind} "
@@ -263,6 +266,7 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
         show_progress=show_progress)
     for node, vector in zip(nodes, vectors, strict=True):
         node.embedding = vector
+    sentences = embed_sentences([doc for doc, _ in accepted], embed_model, show_progress)
     index_dir = settings.resolved_index_dir()
     with write_lock(index_dir):
         live = require_version(index_dir)
@@ -280,6 +284,7 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
             name = unique_source_name(doc.metadata["source"], doc.metadata["sha256"], taken)
             own = [n for n in nodes if n.metadata["source"] == doc.metadata["source"]]
             if name != doc.metadata["source"]:
+                sentences = sentences.renamed(doc.metadata["source"], name)
                 doc, own = _renamed(doc, own, name)
             taken.add(name)
             known.update(filter(None, (doc.metadata["sha256"], url)))
@@ -292,6 +297,8 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
             current.vector_index.insert_nodes(final_nodes)
             current.manifest.sources += source_entries(documents, final_nodes, set(payloads))
             current.sources.update(source_texts(documents))
+            added = {d.metadata["source"] for d in documents}
+            current.sentences = current.sentences.extended(sentences.of_sources(added))
             current.refresh_nodes()
             kept: dict[str, Path | bytes] = dict(stored_articles(live))
             write_version(current, index_dir, {**kept, **payloads}, number)

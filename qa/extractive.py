@@ -47,6 +47,12 @@ class SentenceScorer:
         self._cache.clear()
 
     def _embed(self, keys: list[tuple[str, int, int]], texts: list[str]) -> list[np.ndarray]:
+        """The index's stored sentence vectors; a sentence it does not hold (a chunk that
+        starts mid-sentence) is embedded now, once."""
+        stored = self.index.sentences
+        for key in keys:
+            if key not in self._cache and (vector := stored.get(key)) is not None:
+                self._cache[key] = _unit(np.asarray(vector, dtype=np.float32))
         missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in self._cache]
         if missing:
             vectors = self.embed_model.get_text_embedding_batch([t for _, t in missing])
