@@ -34,7 +34,7 @@ from articleqa.index.corpus import (
     unique_source_name,
     user_articles,
 )
-from articleqa.index.embeddings import load_embed_model
+from articleqa.index.embeddings import load_configured
 from articleqa.index.manifest import FORMAT_VERSION, IndexManifest, SourceEntry
 from articleqa.index.persist import (
     REBUILD_HINT,
@@ -66,8 +66,7 @@ NewArticle = ArticleFile | tuple[str, bytes]
 
 
 def embed_model_for(settings: Settings, embed_model: BaseEmbedding | None) -> BaseEmbedding:
-    return embed_model or load_embed_model(settings.embed_model, settings.embed_threads,
-                                           settings.allow_download)
+    return embed_model or load_configured(settings)
 
 
 # ---------------------------------------------------------------- build
@@ -94,7 +93,7 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         dim = len(embed_model.get_query_embedding("dimension probe"))
         kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.ann_threshold)
         manifest = IndexManifest(
-            embed_model=settings.embed_model, embed_dim=dim,
+            embed_model=settings.embed_signature(), embed_dim=dim,
             chunking=settings.chunking_signature(), faiss_kind=str(kind),
             sources=source_entries(documents, nodes, user_names),
             index_id=new_index_id(previous_manifest), version=next_version_number(index_dir))
@@ -151,7 +150,7 @@ def load_index(settings: Settings, embed_model: BaseEmbedding | None = None,
                                 f"{REBUILD_HINT}") from exc
     if check_corpus:
         bundled = bundled_digest(settings.corpus_dir, settings.max_file_bytes)
-        reason = manifest.staleness(settings.embed_model, settings.chunking_signature(),
+        reason = manifest.staleness(settings.embed_signature(), settings.chunking_signature(),
                                     bundled, settings.vector_store_signature())
         if reason:
             raise IndexStaleError(f"the index at {index_dir} is stale: {reason}; "
@@ -188,7 +187,7 @@ def load_for_serving(settings: Settings, embed_model: BaseEmbedding | None = Non
         version = current_version(settings.resolved_index_dir())
         manifest = IndexManifest.read(version) if version else None
         if manifest and manifest.format_version == FORMAT_VERSION and \
-                manifest.embed_model == settings.embed_model and \
+                manifest.embed_model == settings.embed_signature() and \
                 manifest.chunking == settings.chunking_signature():
             if log:
                 log(f"{exc} -- answering from it while a new one is built")

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from articleqa.index import fusion
 from articleqa.index.article_index import ArticleIndex
+from articleqa.index.embeddings import part_dims
 from articleqa.index.text import content_words, sentence_spans
 from articleqa.qa.types import Passage
 
@@ -87,11 +89,15 @@ class SentenceScorer:
             query_vector = np.asarray(self.embed_model.get_query_embedding(question), np.float32)
         query_vector = _unit(query_vector)
         vectors = self._embed(keys, texts)
+        # One model: the cosine. A fused one: per-model z-scores over the corpus, summed.
+        similarities = fusion.similarities(query_vector, np.stack(vectors),
+                                           part_dims(self.embed_model),
+                                           self.index.sentences.reference())
         asked = content_words(question)
         own = content_words(follow_up) if follow_up else asked
         scored = []
-        for key, text, owner, vector in zip(keys, texts, owners, vectors, strict=True):
-            similarity = float(vector @ query_vector)
+        for key, text, owner, similarity in zip(keys, texts, owners, similarities.tolist(),
+                                                strict=True):
             words = content_words(text)
             overlap = _share(asked, words)
             if own is not asked:
