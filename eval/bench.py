@@ -78,16 +78,62 @@ def cold_start(settings: Settings, question: str) -> dict[str, Any]:
 
 def model_load_times(settings: Settings) -> dict[str, float]:
     from articleqa.index.build import load_index
-    from articleqa.index.embeddings import load_embed_model
+    from articleqa.index.embeddings import load_configured
 
     started = time.perf_counter()
-    model = load_embed_model(settings.embed_model, settings.embed_threads)
+    model = load_configured(settings)
     model.get_query_embedding("warm up")
     embed_s = time.perf_counter() - started
     started = time.perf_counter()
     load_index(settings, embed_model=model)
     return {"embed_model_load_ms": round(embed_s * 1000, 1),
             "index_load_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _rss_mb() -> float:
+    """This process' resident memory now (Linux /proc), or its peak where there is none."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _peak_rss_mb()
+
+
+def embedder_cost(settings: Settings, questions: list[str]) -> dict[str, Any]:
+    """What the chosen embedder costs here: a new instance's load time and the memory it adds
+    (less when the process already holds the same weights), one question's embedding
+    (uncached), and a full index build of the corpus per 1,000 characters (chunks and
+    sentences, both embedded at build time)."""
+    from articleqa.index.build import build_index
+    from articleqa.index.embeddings import load_configured
+
+    before = _rss_mb()
+    started = time.perf_counter()
+    model = load_configured(settings)
+    dim = len(model.get_query_embedding("warm up"))
+    load_s = time.perf_counter() - started
+    loaded = _rss_mb()
+    clear = getattr(model, "clear_cache", lambda: None)
+
+    def embed(q: str) -> None:
+        clear()
+        model.get_query_embedding(q)
+    query = latency_ms(_time_each(embed, questions))
+    with tempfile.TemporaryDirectory() as tmp:
+        run = settings.model_copy(update={"data_dir": Path(tmp), "index_dir": None})
+        started = time.perf_counter()
+        index = build_index(run, embed_model=model)
+        build_s = time.perf_counter() - started
+    chars = sum(s.chars for s in index.manifest.sources)
+    return {"name": settings.embed_model, "manifest_name": settings.embed_signature(),
+            "dim": dim, "load_s": round(load_s, 2), "query_embedding": query,
+            "index_build_s": round(build_s, 2), "indexed_chars": chars,
+            "sentences": len(index.sentences), "chunks": index.manifest.chunk_count,
+            "index_s_per_1000_chars": round(build_s / chars * 1000, 3) if chars else None,
+            "rss_added_by_model_mb": round(loaded - before, 1),
+            "rss_after_build_mb": round(_rss_mb(), 1)}
 
 
 def _synthetic_corpus(folder: Path, source_text: str, articles: int, seed: int = 7) -> None:
@@ -105,9 +151,9 @@ def _synthetic_corpus(folder: Path, source_text: str, articles: int, seed: int =
 
 def indexing(settings: Settings, source_text: str, synthetic_articles: int) -> dict[str, Any]:
     from articleqa.index.build import build_index
-    from articleqa.index.embeddings import load_embed_model
+    from articleqa.index.embeddings import load_configured
 
-    model = load_embed_model(settings.embed_model, settings.embed_threads)
+    model = load_configured(settings)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, corpus, articles in (("article", settings.corpus_dir, 1),
@@ -257,8 +303,8 @@ def scale(answerer, settings: Settings, questions: list[str], quick: bool,
 
 # ---------------------------------------------------------------- driver
 
-SECTIONS = ("cold_start", "model_load", "indexing", "warm", "short_answers", "baseline",
-            "scale")
+SECTIONS = ("cold_start", "model_load", "embedder", "indexing", "warm", "short_answers",
+            "baseline", "scale")
 
 
 def run_bench(settings: Settings, quick: bool = False, questions_path: Path | None = None,
@@ -276,7 +322,8 @@ def run_bench(settings: Settings, quick: bool = False, questions_path: Path | No
         raise BenchError(f"unknown bench section(s) {', '.join(sorted(unknown))}; choose from "
                          f"{', '.join(SECTIONS)}")
     report: dict[str, Any] = {"quick": quick, "machine": {"cpus": os.cpu_count()},
-                              "settings": settings.fingerprint()}
+                              "settings": settings.fingerprint(),
+                              "embed_model": settings.embed_model}
     questions = load_questions(questions_path or DEV_QUESTIONS)
     texts = [q.question for q in questions]
     if "cold_start" in wanted:  # first: an embedded Milvus Lite index is one process' at a time
@@ -289,6 +336,9 @@ def run_bench(settings: Settings, quick: bool = False, questions_path: Path | No
     answerer = create_answerer(index, settings, log=log)
     if "model_load" in wanted:
         report["model_load"] = model_load_times(settings)
+    if "embedder" in wanted:
+        log(f"embedder {settings.embed_model} …")
+        report["embedder"] = embedder_cost(settings, texts[: 10 if quick else 30])
     if "indexing" in wanted:
         log("indexing …")
         report["indexing"] = indexing(settings, source_text, 10 if quick else 100)
@@ -320,6 +370,13 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         m = report["model_load"]
         lines.append(f"embed model load / index load:  {m['embed_model_load_ms']:.0f} ms / "
                      f"{m['index_load_ms']:.0f} ms")
+    if "embedder" in report:
+        e = report["embedder"]
+        lines.append(f"embedder {e['name']:<22} {e['dim']} dims, load {e['load_s']:.1f} s, "
+                     f"query p50 {e['query_embedding']['p50_ms']:.1f} ms / p95 "
+                     f"{e['query_embedding']['p95_ms']:.1f} ms, index build "
+                     f"{e['index_s_per_1000_chars']} s per 1,000 chars, RSS +"
+                     f"{e['rss_added_by_model_mb']:.0f} MB")
     for label, r in report.get("indexing", {}).items():
         lines.append(f"indexing {label:<10}            {r['chunks']} chunks in {r['seconds']} s "
                      f"({r['chunks_per_s']} chunks/s)")

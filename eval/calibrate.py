@@ -100,10 +100,15 @@ def calibrate(measured: list[Measured], base: AnswerabilityPolicy | None = None,
     """The policy with the best mean recall over unanswerable kinds whose false abstention
     is within ``budget`` in every language."""
     base = base or AnswerabilityPolicy()
+    # Similarity thresholds around the base's: each embedder has its own scale (the base comes
+    # from Settings.similarity_thresholds); for e5 this is the grid the defaults were chosen on.
     grid = {
-        "min_similarity_same": [0.76 + 0.01 * i for i in range(9)],
-        "min_similarity_cross": [0.74 + 0.01 * i for i in range(10)],
-        "names_check_below": [0.84, 0.86, 0.88, 0.90, 1.01],
+        "min_similarity_same": [round(base.min_similarity_same + 0.01 * i, 3)
+                                for i in range(9)],
+        "min_similarity_cross": [round(base.min_similarity_cross + 0.01 * i, 3)
+                                 for i in range(-5, 5)],
+        "names_check_below": [round(base.names_check_below + d, 3)
+                              for d in (-0.02, 0.0, 0.02, 0.04)] + [1.01],
         "type_check": list(CheckScope),
         "numbers_check": [False, True],
         "count_check": [False, True],
@@ -111,7 +116,9 @@ def calibrate(measured: list[Measured], base: AnswerabilityPolicy | None = None,
     }
     if any(m.model_declined is not None for m in measured):
         grid["model_decline_same_language"] = [False, True]
-        grid["model_decline_cross_below"] = [0.0, 0.78, 0.80, 0.82, 0.84, 1.01]
+        grid["model_decline_cross_below"] = [0.0] + [
+            round(base.model_decline_cross_below + d, 3) for d in (-0.02, 0.0, 0.02, 0.04)
+        ] + [1.01]
     best: tuple[float, AnswerabilityPolicy, dict[str, float]] | None = None
     names = list(grid)
     for combo in itertools.product(*(grid[n] for n in names)):

@@ -437,7 +437,7 @@ def _footprint(run, embed, vectors: np.ndarray, passages: list[str]) -> dict[str
     started = time.perf_counter()
     with write_lock(index_dir):  # as build_index, with the vectors already computed
         manifest = IndexManifest(
-            embed_model=run.embed_model, embed_dim=vectors.shape[1],
+            embed_model=run.embed_signature(), embed_dim=vectors.shape[1],
             chunking=run.chunking_signature(), sources=entries,
             faiss_kind=str(faiss_kind_for(FaissKind.AUTO, len(nodes), run.ann_threshold)),
             index_id=new_index_id(None), version=1)
@@ -516,13 +516,13 @@ def load_child() -> None:
     """Runs in a fresh process: load the index, print load time and the memory it took."""
     import articleqa.index.persist  # noqa: F401  (imports are not the index's memory)
     from articleqa.index.build import load_index
-    from articleqa.index.embeddings import load_embed_model
+    from articleqa.index.embeddings import load_configured
     from articleqa.settings import Settings
 
     settings = Settings()
     if settings.vector_store == "milvus":
         import articleqa.index.milvus_store  # noqa: F401
-    embed = load_embed_model(settings.embed_model, settings.embed_threads)
+    embed = load_configured(settings)
     before = _rss_mb()
     started = time.perf_counter()
     index = load_index(settings, embed, check_corpus=False)

@@ -11,6 +11,7 @@ from llama_index.core.schema import TextNode
 
 from articleqa.errors import UserError
 from articleqa.index.manifest import IndexManifest
+from articleqa.index.sentence_vectors import SentenceVectors
 
 REBUILD_HINT = "rebuild it with `articleqa index --rebuild`"
 
@@ -76,7 +77,8 @@ class ArticleIndex:
     ``version_dir`` is the immutable folder it was read from or written to (None before the
     first write); user-added article files live in its ``articles/`` folder. ``lost`` lists
     the user's articles the build that made it could not keep (damaged on disk), so every
-    caller can say so."""
+    caller can say so. ``sentences`` holds every sentence's vector (embedded with the chunks,
+    by the same model)."""
 
     manifest: IndexManifest
     vector_index: VectorStoreIndex
@@ -85,6 +87,7 @@ class ArticleIndex:
     nodes: list[TextNode] = field(default_factory=list)
     version_dir: Path | None = None
     lost: list[LostArticle] = field(default_factory=list)
+    sentences: SentenceVectors = field(default_factory=SentenceVectors)
 
     def __post_init__(self) -> None:
         if not self.nodes:

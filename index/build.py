@@ -37,7 +37,7 @@ from articleqa.index.corpus import (
     unique_source_name,
     user_articles,
 )
-from articleqa.index.embeddings import load_embed_model
+from articleqa.index.embeddings import load_configured
 from articleqa.index.manifest import FORMAT_VERSION, IndexManifest, SourceEntry
 from articleqa.index.persist import (
     REBUILD_HINT,
@@ -62,6 +62,7 @@ from articleqa.index.readers import (
     article_document,
     check_size,
 )
+from articleqa.index.sentence_vectors import embed_sentences
 from articleqa.index.vector_store import begin_append, new_index_id, new_vector_store
 from articleqa.index.vectors import faiss_kind_for
 from articleqa.settings import Settings
@@ -72,8 +73,7 @@ NewArticle = ArticleFile | tuple[str, bytes]
 
 
 def embed_model_for(settings: Settings, embed_model: BaseEmbedding | None) -> BaseEmbedding:
-    return embed_model or load_embed_model(settings.embed_model, settings.embed_threads,
-                                           settings.allow_download)
+    return embed_model or load_configured(settings)
 
 
 # ---------------------------------------------------------------- build
@@ -98,7 +98,7 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
         dim = len(embed_model.get_query_embedding("dimension probe"))
         kind = faiss_kind_for(settings.faiss_index, len(nodes), settings.ann_threshold)
         manifest = IndexManifest(
-            embed_model=settings.embed_model, embed_dim=dim,
+            embed_model=settings.embed_signature(), embed_dim=dim,
             chunking=settings.chunking_signature(), faiss_kind=str(kind),
             sources=source_entries(documents, nodes, user_names),
             index_id=new_index_id(previous_manifest), version=next_version_number(index_dir))
@@ -111,7 +111,9 @@ def build_index(settings: Settings, embed_model: BaseEmbedding | None = None,
                                         show_progress=show_progress, insert_batch_size=batch)
         for node in nodes:  # the store keeps the vectors; the chunk list needs none
             node.embedding = None
-        index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes)
+        sentences = embed_sentences(documents, embed_model, show_progress)
+        index = ArticleIndex(manifest, vector_index, source_texts(documents), embed_model, nodes,
+                             sentences=sentences)
         write_version(index, index_dir, kept, manifest.version)
     index.lost = lost
     if log:
@@ -184,7 +186,7 @@ def load_index(settings: Settings, embed_model: BaseEmbedding | None = None,
                                 f"{REBUILD_HINT}") from exc
     if check_corpus:
         bundled = bundled_digest(settings.corpus_dir, settings.max_file_bytes)
-        reason = manifest.staleness(settings.embed_model, settings.chunking_signature(),
+        reason = manifest.staleness(settings.embed_signature(), settings.chunking_signature(),
                                     bundled, settings.vector_store_signature())
         if reason:
             raise IndexStaleError(f"the index at {index_dir} is stale: {reason}; "
@@ -221,7 +223,7 @@ def load_for_serving(settings: Settings, embed_model: BaseEmbedding | None = Non
         version = current_version(settings.resolved_index_dir())
         manifest = IndexManifest.read(version) if version else None
         if manifest and manifest.format_version == FORMAT_VERSION and \
-                manifest.embed_model == settings.embed_model and \
+                manifest.embed_model == settings.embed_signature() and \
                 manifest.chunking == settings.chunking_signature():
             if log:
                 log(f"{exc} -- answering from it while a new one is built")
@@ -300,6 +302,7 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
         report.seconds = time.perf_counter() - started
         return base, report
     embed_nodes(nodes, embed_model, show_progress)
+    sentences = embed_sentences([doc for doc, _ in accepted], embed_model, show_progress)
     index_dir = settings.resolved_index_dir()
     with write_lock(index_dir, settings.write_lock_timeout_s, log):
         live = require_version(index_dir)
@@ -317,6 +320,7 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
             name = unique_source_name(doc.metadata["source"], doc.metadata["sha256"], taken)
             own = [n for n in nodes if n.metadata["source"] == doc.metadata["source"]]
             if name != doc.metadata["source"]:
+                sentences = sentences.renamed(doc.metadata["source"], name)
                 doc, own = _renamed(doc, own, name)
             taken.add(name)
             known.update(filter(None, (doc.metadata["sha256"], url)))
@@ -329,6 +333,8 @@ def add_articles(settings: Settings, files: Iterable[NewArticle],
             current.vector_index.insert_nodes(final_nodes)
             current.manifest.sources += source_entries(documents, final_nodes, set(payloads))
             current.sources.update(source_texts(documents))
+            added = {d.metadata["source"] for d in documents}
+            current.sentences = current.sentences.extended(sentences.of_sources(added))
             current.refresh_nodes()
             kept: dict[str, Path | bytes] = dict(stored_articles(live))
             write_version(current, index_dir, {**kept, **payloads}, number)

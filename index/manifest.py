@@ -7,7 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-FORMAT_VERSION = 2
+# 3: every version holds its sentence vectors (sentences.npy / sentences.json).
+FORMAT_VERSION = 3
 MANIFEST_FILE = "manifest.json"
 
 

@@ -4,7 +4,8 @@ An index dir looks like this::
 
     CURRENT           the name of the live version, replaced atomically (os.replace)
     v-000007/         an immutable version: docstore.json, default__vector_store.json, …,
-                      sources.json, articles/ (the bytes of user-added articles) and
+                      sources.json, sentences.npy/.json (every sentence's vector),
+                      articles/ (the bytes of user-added articles) and
                       manifest.json, written last, with a SHA-256 of every other file
     .write.lock       a cross-process lock (filelock): one writer at a time
     .tmp-<pid>-<id>/  a version being written
@@ -49,6 +50,7 @@ from articleqa.index.article_index import (
     SourceText,
 )
 from articleqa.index.manifest import MANIFEST_FILE, IndexManifest, file_sha256
+from articleqa.index.sentence_vectors import SentenceVectors
 from articleqa.index.vector_store import (
     FAISS_FILE,
     describe,
@@ -258,6 +260,7 @@ def write_version(index: ArticleIndex, index_dir: Path, articles: dict[str, Path
         sources = [asdict(s) for s in index.sources.values()]
         (tmp / SOURCES_FILE).write_text(json.dumps(sources, ensure_ascii=False),
                                         encoding="utf-8")
+        index.sentences.save(tmp)
         if articles:
             (tmp / ARTICLES_DIR).mkdir()
         for name, content in articles.items():
@@ -332,6 +335,8 @@ def read_version(version: Path, embed_model: BaseEmbedding, settings: Settings) 
         current = SOURCES_FILE
         raw_sources = json.loads((version / SOURCES_FILE).read_text(encoding="utf-8"))
         sources = {s["source"]: SourceText(**s) for s in raw_sources}
+        current = "sentences.npy / sentences.json"
+        sentences = SentenceVectors.load(version)
     except UserError:  # a missing collection, an unreachable Milvus: already explained
         raise
     except Exception as exc:  # FAISS, JSON and pickle errors all mean the same to a user
@@ -343,7 +348,8 @@ def read_version(version: Path, embed_model: BaseEmbedding, settings: Settings) 
             f"{describe(manifest, version)} holds {held} vectors but the manifest lists "
             f"{manifest.chunk_count} chunks; {REBUILD_HINT}")
     assert isinstance(vector_index, VectorStoreIndex)
-    return ArticleIndex(manifest, vector_index, sources, embed_model, version_dir=version)
+    return ArticleIndex(manifest, vector_index, sources, embed_model, version_dir=version,
+                        sentences=sentences)
 
 
 def require_version(index_dir: Path) -> Path:

@@ -103,9 +103,7 @@ class Answerer:
         self.settings = settings
         self.retriever = PassageRetriever(index, settings.top_k, settings.hybrid_dense_weight)
         self.scorer = SentenceScorer(index, index.embed_model)
-        self.policy = policy or AnswerabilityPolicy(
-            min_similarity_same=settings.abstain_min_similarity,
-            min_similarity_cross=settings.abstain_min_similarity_cross)
+        self.policy = policy or AnswerabilityPolicy(**settings.similarity_thresholds())
         self.vocabulary = corpus_vocabulary([s.text for s in index.sources.values()])
         self.reader = reader or Reader()
         self.writer = writer  # None: span short answers only (unless writer_factory makes one)

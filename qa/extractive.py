@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from articleqa.index import fusion
 from articleqa.index.article_index import ArticleIndex
+from articleqa.index.embeddings import part_dims
 from articleqa.index.text import sentence_spans
 from articleqa.lang import content_words, detect_language, has_instruction, is_role_line
 from articleqa.lang.words import shared
@@ -48,6 +50,12 @@ class SentenceScorer:
         self._cache.clear()
 
     def _embed(self, keys: list[tuple[str, int, int]], texts: list[str]) -> list[np.ndarray]:
+        """The index's stored sentence vectors; a sentence it does not hold (a chunk that
+        starts mid-sentence) is embedded now, once."""
+        stored = self.index.sentences
+        for key in keys:
+            if key not in self._cache and (vector := stored.get(key)) is not None:
+                self._cache[key] = _unit(np.asarray(vector, dtype=np.float32))
         missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in self._cache]
         if missing:
             vectors = self.embed_model.get_text_embedding_batch([t for _, t in missing])
@@ -82,12 +90,16 @@ class SentenceScorer:
             query_vector = np.asarray(self.embed_model.get_query_embedding(question), np.float32)
         query_vector = _unit(query_vector)
         vectors = self._embed(keys, texts)
+        # One model: the cosine. A fused one: per-model z-scores over the corpus, summed.
+        similarities = fusion.similarities(query_vector, np.stack(vectors),
+                                           part_dims(self.embed_model),
+                                           self.index.sentences.reference())
         asked_in = detect_language(question)
         asked = content_words(question, asked_in)
         own = content_words(follow_up) if follow_up else asked
         scored = []
-        for key, text, owner, vector in zip(keys, texts, owners, vectors, strict=True):
-            similarity = float(vector @ query_vector)
+        for key, text, owner, similarity in zip(keys, texts, owners, similarities.tolist(),
+                                                strict=True):
             said_in = detect_language(text)  # an article quotes other languages too
             words = content_words(text, said_in)
             cognates = said_in != asked_in

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import QueryFusionRetriever
@@ -10,7 +11,9 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from articleqa.choices import RetrievalMode
+from articleqa.index import fusion
 from articleqa.index.article_index import ArticleIndex
+from articleqa.index.embeddings import part_dims
 from articleqa.index.text import bm25_stopwords
 from articleqa.index.vector_store import full_text_retriever
 from articleqa.qa.types import Passage
@@ -51,8 +54,19 @@ class PassageRetriever:
         """Ranked passages for ``query`` (``mode`` may be given by its name)."""
         retriever = {RetrievalMode.DENSE: self._dense, RetrievalMode.BM25: self._bm25,
                      RetrievalMode.HYBRID: self._hybrid}[RetrievalMode(mode)]
-        results = retriever.retrieve(QueryBundle(query))
+        results = retriever.retrieve(self._bundle(query))
         return self._to_passages(results, top_k or self.top_k)
+
+    def _bundle(self, query: str) -> QueryBundle:
+        """A fused embedder searches its concatenated vectors with each model's part of the
+        question weighted by its spread over the corpus (index/fusion.py); one model's
+        question vector is left to the retriever to embed."""
+        dims = part_dims(self.index.embed_model)
+        if dims is None:
+            return QueryBundle(query)
+        vector = np.asarray(self.index.embed_model.get_query_embedding(query), np.float32)
+        weighted = fusion.retrieval_query(vector, dims, self.index.sentences.reference())
+        return QueryBundle(query, embedding=weighted.tolist())
 
     def _to_passages(self, results: list[NodeWithScore], k: int) -> list[Passage]:
         passages: list[Passage] = []

@@ -29,7 +29,8 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
     env = dict(os.environ, ARTICLEQA_CORPUS_DIR=str(corpus))
     done = subprocess.run(
         [sys.executable, "-m", "articleqa", "bench", "--quick", "--json", "--only",
-         "cold_start,short_answers,baseline,scale", "--questions", str(questions), "--data-dir",
+         "cold_start,embedder,short_answers,baseline,scale", "--questions", str(questions),
+         "--data-dir",
          str(tmp_path / "data"), "--out", str(tmp_path / "b")],
         capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -37,6 +38,11 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
     assert set(report) >= {"cold_start", "baseline", "scale"}
     assert not {"indexing", "warm", "model_load"} & set(report), "--only runs only those"
     assert report["cold_start"]["ok"] is True and report["cold_start"]["ask_extractive_s"] > 0
+    embedder = report["embedder"]  # the chosen embedder's own costs (e5 by default)
+    assert report["embed_model"] == embedder["name"] == "e5" and embedder["dim"] == 384
+    assert embedder["query_embedding"]["n"] == 3 and embedder["query_embedding"]["p50_ms"] > 0
+    assert embedder["indexed_chars"] > 100 and embedder["index_s_per_1000_chars"] > 0
+    assert embedder["sentences"] == 4 and embedder["rss_after_build_mb"] > 0
     spans = report["short_answers"]["extractive"]
     assert "generative" not in report["short_answers"], "--quick never starts the LLM"
     assert spans["accuracy_it"] == 1.0 and spans["quote"]["n"] == 2

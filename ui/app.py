@@ -18,7 +18,7 @@ import gradio as gr
 from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
-from articleqa.choices import AnswerMode, RetrievalMode, values
+from articleqa.choices import AnswerMode, EmbedModel, RetrievalMode, values
 from articleqa.errors import UserError
 from articleqa.index.article_index import AddReport, ArticleIndex
 from articleqa.index.build import NewArticle, add_articles, build_index
@@ -311,6 +311,11 @@ def build_app(state: AppState) -> gr.Blocks:
                                                  label="Retrieval")
                             top_k = gr.Slider(1, 10, value=settings.top_k, step=1,
                                               label="Passages retrieved (top-k)")
+                            gr.Markdown(f"Embedder: `{settings.embed_model}` (fixed when the "
+                                        "index is built: choose it with `--embed-model` or "
+                                        "`ARTICLEQA_EMBED_MODEL`, one of "
+                                        f"{', '.join(values(EmbedModel))})",
+                                        elem_id="aq-embedder")
             with gr.Tab("Article"):
                 source_pick = gr.Dropdown(_source_choices(state.index), value=default_source,
                                           label="Article")
