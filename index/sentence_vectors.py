@@ -20,6 +20,7 @@ import numpy as np
 from llama_index.core import Document
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from articleqa.index.priority import run_low_priority
 from articleqa.index.text import sentence_spans
 
 VECTORS_FILE = "sentences.npy"
@@ -113,5 +114,7 @@ def embed_sentences(documents: Iterable[Document], embed_model: BaseEmbedding,
     keys, texts = sentence_texts(documents)
     if not keys:
         return SentenceVectors()
-    vectors = embed_model.get_text_embedding_batch(texts, show_progress=show_progress)
+    # At indexing priority, like the chunks: an upload must not slow other users' questions.
+    vectors = run_low_priority(embed_model.get_text_embedding_batch, texts,
+                               show_progress=show_progress)
     return SentenceVectors(keys, np.asarray(vectors, dtype=np.float32))
