@@ -35,7 +35,7 @@ from articleqa.qa.answerability import (
     corpus_vocabulary,
     measure,
 )
-from articleqa.qa.candidates import AnswerCandidate, SentenceView
+from articleqa.qa.candidates import AnswerCandidate, SentenceView, rule_span
 from articleqa.qa.chat import ChatHistory
 from articleqa.qa.extractive import (
     ScoredSentence,
@@ -55,7 +55,6 @@ from articleqa.qa.question import clean_question
 from articleqa.qa.reader import Reader, Reading
 from articleqa.qa.retrieval import PassageRetriever
 from articleqa.qa.short_answer import ShortAnswerWriter, clean_short_answer
-from articleqa.qa.spans import best_span
 from articleqa.qa.types import Answer, Citation, Passage, ShortAnswerCheck
 from articleqa.qa.verify import verify_short_answer
 from articleqa.settings import Settings
@@ -332,7 +331,7 @@ class Answerer:
         intro = QUOTE_INTRO.get((asked.language, self._language_of(chosen[0])), "")
         n_best, span = self._chosen_span(asked, chosen, read, reading)
         short = f"{span} [{n_best + 1}]"
-        spans = [best_span(asked.standalone, asked.qtype, s.text) for s in chosen]
+        spans = [rule_span(asked.standalone, asked.qtype, s.text) for s in chosen]
         holds = [holds_answer(s.text, asked.standalone, asked.qtype) for s in chosen]
         conflict = several and all(holds) and asked.qtype.explicit and \
             len({fold(s.text) for s in spans}) > 1

@@ -25,7 +25,7 @@ from articleqa.qa.answer_types import (
     in_question,
     measured_candidates,
 )
-from articleqa.qa.spans import best_span
+from articleqa.qa.spans import SentenceSpan, best_span
 
 _TOKEN = re.compile(r"[\w'’-]+")
 # Clause boundaries inside a sentence: a phrase candidate never crosses one.
@@ -77,7 +77,7 @@ def list_candidates(question: str, qtype: QuestionType, sentences: list[str]
             for c in candidates(sentence, answer_type):
                 if not in_question(c, question):
                     add(c.start, c.end, kind)
-        rule = best_span(question, qtype, sentence)
+        rule = rule_span(question, qtype, sentence)
         if rule.text and rule.text != sentence.strip():
             add(rule.start, rule.end, CandidateKind.RULE)
         for start, end in _clauses(sentence):
@@ -145,7 +145,7 @@ def features(question: str, qtype: QuestionType, candidate: AnswerCandidate,
     best = max(v.similarity for v in views)
     # What the word-gap / typed-span rules would cut from this sentence: the ranker learns how
     # far to trust them.
-    rule = _rule_span(question, qtype, view.text)
+    rule = rule_span(question, qtype, view.text)
     sentence = view.text
     typed = qtype.kind in (AnswerType.PERSON, AnswerType.PLACE, AnswerType.NUMBER,
                            AnswerType.DATE)
@@ -206,7 +206,9 @@ def features(question: str, qtype: QuestionType, candidate: AnswerCandidate,
 
 
 @lru_cache(maxsize=512)
-def _rule_span(question: str, qtype: QuestionType, sentence: str):
+def rule_span(question: str, qtype: QuestionType, sentence: str) -> SentenceSpan:
+    """``qa.spans.best_span``, computed once per question and sentence: the candidate list,
+    every candidate's features and the answerer's conflict check all ask for it."""
     return best_span(question, qtype, sentence)
 
 
