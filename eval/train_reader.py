@@ -37,6 +37,7 @@ from articleqa.qa.candidates import (
 from articleqa.qa.reader import (
     CONFIDENCE_FEATURES,
     ReaderWeights,
+    asked_kinds,
     confidence_features,
     softmax,
 )
@@ -92,12 +93,6 @@ def _fit_asked(examples: list[Example]) -> tuple[tuple[float, ...], ...]:
     for k, cls in enumerate(model.classes_):
         rows[cls, :-1], rows[cls, -1] = model.coef_[k], model.intercept_[k]
     return tuple(tuple(float(v) for v in row) for row in rows)
-
-
-def _asked_probabilities(rows: tuple[tuple[float, ...], ...], vector: np.ndarray
-                         ) -> tuple[float, ...]:
-    matrix = np.asarray(rows)
-    return tuple(softmax(list(matrix[:, :-1] @ vector + matrix[:, -1])))
 
 
 def _matrices(example: Example, asked: tuple[float, ...]) -> np.ndarray:
@@ -170,7 +165,7 @@ def train(examples: list[Example], max_wrong: float, log: Callable[[str], None] 
     for train_rows, held in folds:
         rows = _fit_asked([examples[i] for i in train_rows])
         for i in held:
-            oof_asked[i] = _asked_probabilities(rows, examples[i].vector)
+            oof_asked[i] = asked_kinds(rows, examples[i].vector.tolist())
     asked_right = sum(int(np.argmax(oof_asked[i])) == ASKED_KINDS.index(
         ASKS_TO_KIND[e.question.asks]) for i, e in enumerate(examples)
         if ASKS_TO_KIND.get(e.question.asks))
