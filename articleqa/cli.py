@@ -406,7 +406,8 @@ def eval_command(questions: Path, out: Path | None, compare: str | None, as_json
 @click.option("--max-wrong", type=click.FloatRange(0.0, 1.0), default=0.25, show_default=True,
               help="Largest share of wrong short answers shown (sets the threshold).")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Where the weights go [default: the package's reader_weights.json].")
+              help="Where the weights go [default: the package's file for the embedder, "
+              "reader_weights.json for e5].")
 @click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Articles to index [default: the set's own articles/ folder].")
 @settings_options
@@ -420,7 +421,7 @@ def train_reader_command(questions: Path, max_wrong: float, out: Path | None,
     from articleqa.eval.train_reader import collect, train
     from articleqa.index.build import open_index
     from articleqa.qa.answerer import Answerer
-    from articleqa.qa.reader import WEIGHTS_FILE, Reader, ReaderWeights
+    from articleqa.qa.reader import Reader, ReaderWeights, weights_file
 
     settings = _settings_for_set(questions, corpus_dir, flags)
     untrained = Reader(ReaderWeights.untrained())
@@ -428,7 +429,7 @@ def train_reader_command(questions: Path, max_wrong: float, out: Path | None,
     items = load_questions(questions, [s.text for s in answerer.index.sources.values()],
                            TUNE_SPLIT)
     weights, summary = train(collect(answerer, items), max_wrong, log=_log)
-    target = out or WEIGHTS_FILE
+    target = out or weights_file(settings.embed_model)
     trained_on = f"{questions.name} ({TUNE_SPLIT}, {len(items)} questions)"
     target.write_text(replace(weights, trained_on=trained_on).to_json() + "\n",
                       encoding="utf-8")

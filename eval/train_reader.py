@@ -129,7 +129,7 @@ def _ranking_rows(example: Example, x: np.ndarray, w: np.ndarray,
     logits = list(x @ w)
     best = int(np.argmax(logits))
     row = confidence_features(softmax(logits), logits, best, example.candidates[best],
-                              example.views, asked, x[best][1])
+                              example.views, asked, x[best])
     return row, example.labels[best]
 
 

@@ -29,6 +29,7 @@ from articleqa.index.model_install import EMBEDDINGGEMMA, installed_path, is_ins
 from articleqa.settings import Settings, default_model_cache_dir
 
 QUERY_CACHE_SIZE = 1024
+WORD_CACHE_SIZE = 50_000  # single words (qa.bridge): a few hundred per article
 MINILM_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2", "minilm"}
 
 
@@ -45,9 +46,25 @@ class LocalEmbedding(BaseEmbedding):
 
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
     _queries: OrderedDict[str, np.ndarray] = PrivateAttr(default_factory=OrderedDict)
+    _words: dict[str, np.ndarray] = PrivateAttr(default_factory=dict)
 
     def _embed_query(self, query: str) -> np.ndarray:
         raise NotImplementedError
+
+    def _embed_queries(self, queries: list[str]) -> np.ndarray:
+        return np.stack([self._embed_query(q) for q in queries])
+
+    def embed_words(self, words: list[str]) -> np.ndarray:
+        """Unit query vectors of single words, one row each, in one batch for the words not
+        seen before (an article's words repeat from question to question)."""
+        with self._lock:
+            new = list(dict.fromkeys(w for w in words if w not in self._words))
+            if new:
+                if len(self._words) + len(new) > WORD_CACHE_SIZE:
+                    self._words.clear()
+                rows = np.asarray(self._embed_queries(new), dtype=np.float32).reshape(len(new), -1)
+                self._words.update(zip(new, rows, strict=True))
+            return np.stack([self._words[w] for w in words]) if words else np.zeros((0, 0))
 
     def _embed_documents(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -63,9 +80,11 @@ class LocalEmbedding(BaseEmbedding):
             return vector.tolist()
 
     def clear_cache(self) -> None:
-        """Forget cached question embeddings (for latency measurements that start cold)."""
+        """Forget cached question and word embeddings (for latency measurements that start
+        cold)."""
         with self._lock:
             self._queries.clear()
+            self._words.clear()
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embeddings([text])[0]
@@ -109,6 +128,9 @@ class E5Embedding(LocalEmbedding):
 
     def _embed_query(self, query: str) -> np.ndarray:
         return self._e5().query(query)
+
+    def _embed_queries(self, queries: list[str]) -> np.ndarray:
+        return self._e5().query(queries)
 
     def _embed_documents(self, texts: list[str]) -> np.ndarray:
         return self._e5().passage(texts)
@@ -160,6 +182,9 @@ class PromptedSentenceTransformer(LocalEmbedding):
 
     def _embed_query(self, query: str) -> np.ndarray:
         return self._encode([query], self.query_prompt)[0]
+
+    def _embed_queries(self, queries: list[str]) -> np.ndarray:
+        return self._encode(queries, self.query_prompt)
 
     def _embed_documents(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self.document_prompt)
@@ -219,6 +244,15 @@ class FusedEmbedding(BaseEmbedding):
 
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embedding(text)
+
+
+def word_vectors(embed_model: BaseEmbedding, words: list[str]) -> np.ndarray | None:
+    """Unit vectors of single words from ``embed_model`` (the first part of a fused one, the
+    cheaper), or None when the model cannot embed words in a batch (a test double)."""
+    if isinstance(embed_model, FusedEmbedding):
+        embed_model = embed_model.parts[0]
+    embed = getattr(embed_model, "embed_words", None)
+    return embed(words) if embed else None
 
 
 def part_dims(embed_model: BaseEmbedding) -> tuple[int, ...] | None:

@@ -55,6 +55,7 @@ from articleqa.lang.questions import (
 from articleqa.lang.registry import FALLBACK, LANGUAGES, get_language, known, languages
 from articleqa.lang.words import (
     all_stopwords,
+    content_tokens,
     content_words,
     detect_language,
     language_evidence,
@@ -68,8 +69,9 @@ from articleqa.lang.words import (
 __all__ = [
     "FALLBACK", "LANGUAGES", "NAME_SIMILARITY", "AnswerType", "Language", "LanguageDataError",
     "Measure", "Quantity", "QuestionType", "all_stopwords", "alternation_for",
-    "asks_for_a_name_given", "back_references", "cause_start", "concepts", "content_words",
-    "counted_noun", "date_spans", "declines", "detect_language", "exonym_spans", "fold",
+    "asks_for_a_name_given", "back_references", "cause_start", "concepts", "content_tokens",
+    "content_words", "counted_noun", "date_spans", "declines", "detect_language",
+    "exonym_spans", "fold",
     "fold_aligned", "get_language", "given_names", "has_instruction", "is_demonym",
     "is_role_line", "is_year", "is_yes_no_question", "known", "language_evidence", "languages",
     "measured", "modifier_before", "month_numbers", "months", "name_in", "name_runs",

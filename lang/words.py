@@ -104,15 +104,16 @@ def stem(word: str, language: str | None = None) -> str:
 
 
 @lru_cache(maxsize=20_000)
-def _keys(text: str, language: str | None, drop_stopwords: bool) -> frozenset[str]:
+def _tokens(text: str, language: str | None, drop_stopwords: bool
+            ) -> tuple[tuple[str, str], ...]:
+    """``text``'s words (exonym names left out) with their keys, in reading order."""
     from articleqa.lang.names import exonym_spans
 
     found = _text_language(text, language)
     code = found.code if found else None
     stop = stopwords(code) | question_words()
-    # A name the exonym tables know is one key in every language ("Ucraina", "Ukraine").
     named = exonym_spans(text)
-    keys = {CONCEPT_MARK + concept for _, _, concepts in named for concept in concepts}
+    out = []
     for match in _WORD.finditer(text):
         if any(s <= match.start() < e for s, e, _ in named):
             continue
@@ -120,8 +121,25 @@ def _keys(text: str, language: str | None, drop_stopwords: bool) -> frozenset[st
         folded = fold(token)
         if drop_stopwords and (folded in stop or len(folded) < 2):
             continue
-        keys.add(stem(token, code))
+        out.append((token, stem(token, code)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _keys(text: str, language: str | None, drop_stopwords: bool) -> frozenset[str]:
+    from articleqa.lang.names import exonym_spans
+
+    # A name the exonym tables know is one key in every language ("Ucraina", "Ukraine").
+    keys = {CONCEPT_MARK + concept for _, _, concepts in exonym_spans(text) for concept in concepts}
+    keys.update(key for _, key in _tokens(text, language, drop_stopwords))
     return frozenset(keys)
+
+
+def content_tokens(text: str, language: str | None = None) -> tuple[tuple[str, str], ...]:
+    """``text``'s content words as (word, key) pairs in reading order, each key as
+    :func:`content_words` has it (names the exonym tables know are left out: they meet by
+    concept)."""
+    return _tokens(text, language, drop_stopwords=True)
 
 
 def stems(text: str, language: str | None = None) -> set[str]:

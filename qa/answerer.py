@@ -19,6 +19,7 @@ import numpy as np
 
 from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
+from articleqa.index.embeddings import word_vectors
 from articleqa.index.text import detect_language, fold, sentence_spans, words
 from articleqa.qa.answer_types import (
     RELIABLE_TYPES,
@@ -35,6 +36,7 @@ from articleqa.qa.answerability import (
     corpus_vocabulary,
     measure,
 )
+from articleqa.qa.bridge import gloss
 from articleqa.qa.candidates import AnswerCandidate, SentenceView, rule_span
 from articleqa.qa.chat import ChatHistory
 from articleqa.qa.extractive import (
@@ -104,7 +106,7 @@ class Answerer:
         self.scorer = SentenceScorer(index, index.embed_model)
         self.policy = policy or AnswerabilityPolicy(**settings.similarity_thresholds())
         self.vocabulary = corpus_vocabulary([s.text for s in index.sources.values()])
-        self.reader = reader or Reader()
+        self.reader = reader or Reader(embed_model=settings.embed_model)
         self.writer = writer  # None: span short answers only (unless writer_factory makes one)
         # Called once, on the first question that wants an LLM: starting the local model costs
         # seconds and 2 GB, which extractive-only users should never pay.
@@ -303,8 +305,15 @@ class Answerer:
 
     def _views(self, asked: _Question, sentences: list[ScoredSentence]) -> list[SentenceView]:
         ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
-        return [SentenceView(s.text, ranked.index(s), s.similarity, s.overlap,
-                             asked.language != self._language_of(s)) for s in sentences]
+        across = [asked.language != self._language_of(s) for s in sentences]
+        glossed = gloss(asked.standalone, [s.text for s, a in zip(sentences, across, strict=True)
+                                           if a], self._word_vectors) if any(across) else {}
+        return [SentenceView(s.text, ranked.index(s), s.similarity, s.overlap, a,
+                             glossed if a else {})
+                for s, a in zip(sentences, across, strict=True)]
+
+    def _word_vectors(self, words: list[str]) -> np.ndarray | None:
+        return word_vectors(self.index.embed_model, words)
 
     def _evidence(self, asked: _Question, chosen: list[ScoredSentence],
                   scored: list[ScoredSentence]) -> _Evidence:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
 from articleqa.index.text import STOPWORDS, content_words, fold, stem
+from articleqa.lang import content_tokens, language_evidence
 from articleqa.qa.answer_types import (
     AnswerType,
     Candidate,
@@ -112,6 +114,9 @@ class SentenceView:
     similarity: float
     overlap: float
     cross_language: bool  # the question is in another language than the article
+    # Words of the sentences that translate a question word (folded word -> the question
+    # word's key; ``qa.bridge.gloss``): across languages they count as the question's words.
+    gloss: Mapping[str, str] = field(default_factory=dict)
 
 
 # What a question asks for, coarsely, as the reader's question-type model predicts it; a
@@ -159,8 +164,10 @@ def features(question: str, qtype: QuestionType, candidate: AnswerCandidate,
     after_function = float(bool(before) and fold(before[-1].group()) in STOPWORDS)
     multiword = float(candidate.kind == CandidateKind.NAME and " " in candidate.text)
     asked_words = content_words(question)
-    anchors = [i for i, t in enumerate(tokens) if stem(t.group()) in asked_words]
-    first = _first_asked(question, tokens)
+    gloss = view.gloss
+    anchors = [i for i, t in enumerate(tokens)
+               if stem(t.group()) in asked_words or fold(t.group()) in gloss]
+    first = _first_asked(question, tokens, gloss)
     position = next((i for i, t in enumerate(tokens) if t.start() >= candidate.start),
                     len(tokens))
     last = next((i for i, t in enumerate(tokens) if t.end() >= candidate.end), position)
@@ -171,10 +178,12 @@ def features(question: str, qtype: QuestionType, candidate: AnswerCandidate,
     before_close = float(bool(first) and 0 < min(first) - last <= 3)
     window = [t.group() for t in tokens[max(0, position - CONTEXT_WORDS):last + CONTEXT_WORDS + 1]
               if not (candidate.start <= t.start() < candidate.end)]
-    window_overlap = len(content_words(" ".join(window)) & asked_words) / len(asked_words) \
-        if asked_words else 0.0
+    met = (content_words(" ".join(window)) & asked_words) | {
+        gloss[fold(w)] for w in window if fold(w) in gloss}
+    window_overlap = len(met) / len(asked_words) if asked_words else 0.0
     own = content_words(candidate.text)
-    own_words = len(own & asked_words) / len(own) if own else 0.0
+    glossed = {fold(w) for w in _TOKEN.findall(candidate.text)} & gloss.keys()
+    own_words = (len(own & asked_words) + len(glossed)) / len(own) if own else 0.0
     words = len(_TOKEN.findall(candidate.text))
     measured = float(candidate.kind == CandidateKind.NUMBER
                      and qtype.kind == AnswerType.NUMBER
@@ -226,13 +235,17 @@ def _has_measured_unit(question: str, candidate: AnswerCandidate) -> bool:
     return measured_candidates(question, [one, Candidate(0, 0, "")]) == [one]
 
 
-def _first_asked(question: str, tokens: list[re.Match[str]]) -> list[int]:
-    """Positions of the question's first content word that the sentence repeats (usually the
-    asked verb, whose subject or object is the answer)."""
+def _first_asked(question: str, tokens: list[re.Match[str]], gloss: Mapping[str, str]
+                 ) -> list[int]:
+    """Positions of the question's first content word that the sentence repeats or translates
+    (usually the asked verb, whose subject or object is the answer)."""
+    keys = dict(content_tokens(question, language_evidence(question))) if gloss else {}
     for word in re.findall(r"\w+", question):
         if fold(word) in STOPWORDS or len(word) < 2:
             continue
-        hits = [i for i, t in enumerate(tokens) if stem(t.group()) == stem(word)]
+        key = keys.get(word)
+        hits = [i for i, t in enumerate(tokens) if stem(t.group()) == stem(word)
+                or (key is not None and gloss.get(fold(t.group())) == key)]
         if hits:
             return hits
     return []

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from articleqa.choices import EmbedModel
 from articleqa.errors import UserError
 from articleqa.qa.answer_types import QuestionType
 from articleqa.qa.candidates import (
@@ -34,10 +35,21 @@ from articleqa.qa.candidates import (
     list_candidates,
 )
 
-WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
+WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")  # e5's, and the fallback
+
+
+def weights_file(embed_model: str) -> Path:
+    """Where the weights for ``embed_model`` live: its similarities have their own scale, so
+    each named embedder gets its own file (``reader_weights.embeddinggemma.json``); e5 and
+    any other model use the e5 file."""
+    named = EmbedModel.named(embed_model)
+    if named is None or named == EmbedModel.E5:
+        return WEIGHTS_FILE
+    return WEIGHTS_FILE.with_name(f"reader_weights.{named.value.replace('+', '_')}.json")
 CONFIDENCE_FEATURES = ("bias", "top_p", "margin", "top_logit", "asked_p", "similarity",
                        "best_similarity", "overlap", "cross_language", "from_best_sentence",
-                       "log_candidates")
+                       "log_candidates", "window_overlap", "near_first")
+_OF_CHOICE = [FEATURES.index(name) for name in ("asked_kind_p", "window_overlap", "near_first")]
 
 
 class ReaderWeightsError(UserError, ValueError):
@@ -123,25 +135,31 @@ def asked_kinds(rows: tuple[tuple[float, ...], ...], vector: Sequence[float] | N
 
 def confidence_features(probabilities: list[float], logits: list[float], best: int,
                         candidate: AnswerCandidate, views: list[SentenceView],
-                        asked: tuple[float, ...] | None, asked_p: float) -> list[float]:
+                        asked: tuple[float, ...] | None, chosen: Sequence[float]
+                        ) -> list[float]:
+    """What the confidence model sees of one ranking; ``chosen``: the chosen candidate's
+    features (FEATURES order)."""
     ranked = sorted(probabilities, reverse=True)
     view = views[candidate.sentence]
+    asked_p, context, near_first = (chosen[i] for i in _OF_CHOICE)
     return [1.0, ranked[0], ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0), logits[best],
             asked_p if asked else 0.25, view.similarity, max(v.similarity for v in views),
             view.overlap, float(view.cross_language), float(view.rank == 0),
-            math.log(len(probabilities))]
+            math.log(len(probabilities)), context, near_first]
 
 
 class Reader:
     """Chooses among the candidates of the sentences it is given."""
 
-    def __init__(self, weights: ReaderWeights | None = None) -> None:
+    def __init__(self, weights: ReaderWeights | None = None, embed_model: str = "e5") -> None:
         self._weights = weights
+        self._embed_model = embed_model
 
     @property
     def weights(self) -> ReaderWeights:
         if self._weights is None:  # read on first use: a missing file fails the first answer
-            self._weights = load_weights()
+            own = weights_file(self._embed_model)
+            self._weights = load_weights(own if own.exists() else WEIGHTS_FILE)
         return self._weights
 
     def read(self, question: str, qtype: QuestionType, views: list[SentenceView],
@@ -157,5 +175,5 @@ class Reader:
         best = max(range(len(found)), key=lambda i: (logits[i], -found[i].sentence,
                                                     -found[i].start))
         confidence = sigmoid(dot(w.confidence, confidence_features(
-            probabilities, logits, best, found[best], views, asked, rows[best][1])))
+            probabilities, logits, best, found[best], views, asked, rows[best])))
         return Reading(found[best], confidence, confidence >= w.threshold)

@@ -1,0 +1,78 @@
+"""The bridge between languages: sentence words that translate a question's words count as the
+question's words for the reader. Fixture sentences of their own."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from articleqa.index.embeddings import word_vectors
+from articleqa.qa.answer_types import question_type
+from articleqa.qa.bridge import MIN_SIMILARITY, gloss
+from articleqa.qa.candidates import FEATURES, SentenceView, features, list_candidates
+
+SENTENCE = ("Ieri il sindaco Piero Galli ha inaugurato il nuovo ospedale, mentre l'assessora "
+            "Marta Rinaldi era collegata da casa.")
+QUESTION = "Who opened the new hospital?"
+
+
+def _fake_vectors(pairs: dict[str, str]):
+    """Word vectors in which each pair's two words coincide and every other word stands alone."""
+    axes: dict[str, int] = {}
+
+    def vectors(words: list[str]) -> np.ndarray:
+        rows = []
+        for word in words:
+            key = pairs.get(word, word)
+            axes.setdefault(key, len(axes))
+            row = np.zeros(64)
+            row[axes[key]] = 1.0
+            rows.append(row)
+        return np.stack(rows)
+
+    return vectors
+
+
+def test_a_question_word_is_glossed_by_its_nearest_sentence_word_only_when_near():
+    vectors = _fake_vectors({"opened": "inaugurato", "hospital": "ospedale"})
+    found = gloss(QUESTION, [SENTENCE], vectors)
+    assert found == {"inaugurato": "open", "ospedale": "hospit"}
+    # Nothing is near enough: no gloss at all (never the nearest of unrelated words).
+    assert gloss(QUESTION, [SENTENCE], _fake_vectors({})) == {}
+    assert MIN_SIMILARITY > 0.5
+
+
+def test_names_and_short_words_are_not_glossed():
+    vectors = _fake_vectors({"opened": "galli"})
+    assert gloss(QUESTION, [SENTENCE], vectors) == {}
+
+
+def test_a_model_without_word_vectors_gives_no_gloss():
+    class NoWords:
+        pass
+
+    assert word_vectors(NoWords(), ["casa"]) is None  # type: ignore[arg-type]
+    assert gloss(QUESTION, [SENTENCE], lambda words: None) == {}
+
+
+def test_glossed_words_move_the_candidate_features_across_languages():
+    qtype = question_type(QUESTION)
+    plain = [SentenceView(SENTENCE, 0, 0.8, 0.2, True)]
+    bridged = [SentenceView(SENTENCE, 0, 0.8, 0.2, True,
+                            gloss(QUESTION, [SENTENCE], _fake_vectors(
+                                {"opened": "inaugurato", "hospital": "ospedale"})))]
+    galli = next(c for c in list_candidates(QUESTION, qtype, [SENTENCE])
+                 if c.text == "Piero Galli")
+    rinaldi = next(c for c in list_candidates(QUESTION, qtype, [SENTENCE])
+                   if c.text == "Marta Rinaldi")
+    near = FEATURES.index("near_first")
+    before = features(QUESTION, qtype, galli, plain)
+    after = features(QUESTION, qtype, galli, bridged)
+    assert after[near] > before[near]
+    # The name next to the translated verb is nearer to it than the one at the other end.
+    assert after[near] > features(QUESTION, qtype, rinaldi, bridged)[near]
+
+
+def test_the_real_embedder_translates_common_words(e5):
+    found = gloss("Who opened the new hospital?", [SENTENCE], lambda w: word_vectors(e5, w))
+    assert found.get("ospedale") == "hospit"
+    assert "casa" not in found
