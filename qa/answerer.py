@@ -21,6 +21,7 @@ from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
 from articleqa.index.embeddings import word_vectors
 from articleqa.index.text import detect_language, fold, sentence_spans, words
+from articleqa.lang import language_evidence
 from articleqa.qa.answer_types import (
     RELIABLE_TYPES,
     AnswerType,
@@ -36,7 +37,7 @@ from articleqa.qa.answerability import (
     corpus_vocabulary,
     measure,
 )
-from articleqa.qa.bridge import gloss
+from articleqa.qa.bridge import gloss, translations
 from articleqa.qa.candidates import AnswerCandidate, SentenceView, rule_span
 from articleqa.qa.chat import ChatHistory
 from articleqa.qa.extractive import (
@@ -91,6 +92,8 @@ class _Evidence:
     confidence: float | None = None  # the reader's, for the span short answer
     confident: bool = True  # whether the span short answer may be shown
     highlight: str = ""  # the best candidate, marked in the quote when not shown
+    # (question word, the article's word for it) when they are in different languages
+    glosses: tuple[tuple[str, str], ...] = ()
 
 
 class Answerer:
@@ -306,11 +309,16 @@ class Answerer:
     def _views(self, asked: _Question, sentences: list[ScoredSentence]) -> list[SentenceView]:
         ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
         across = [asked.language != self._language_of(s) for s in sentences]
-        glossed = gloss(asked.standalone, [s.text for s, a in zip(sentences, across, strict=True)
-                                           if a], self._word_vectors) if any(across) else {}
+        glossed = gloss(asked.standalone, self._across(asked, sentences), self._word_vectors)
         return [SentenceView(s.text, ranked.index(s), s.similarity, s.overlap, a,
                              glossed if a else {})
                 for s, a in zip(sentences, across, strict=True)]
+
+    def _across(self, asked: _Question, sentences: list[ScoredSentence]) -> list[str]:
+        """The sentences in another language than the question (the ones a gloss bridges); a
+        sentence shows its own language when it can (an English quote in an Italian article)."""
+        return [s.text for s in sentences
+                if asked.language != (language_evidence(s.text) or self._language_of(s))]
 
     def _word_vectors(self, words: list[str]) -> np.ndarray | None:
         return word_vectors(self.index.embed_model, words)
@@ -346,10 +354,12 @@ class Answerer:
             len({fold(s.text) for s in spans}) > 1
         if conflict:  # two articles answer differently: show both, each with its source
             short = " · ".join(f"{s.text} [{n}]" for n, s in enumerate(spans, start=1))
+        glosses = tuple((word, said) for word, _, said in translations(
+            asked.text, self._across(asked, chosen), self._word_vectors))
         return _Evidence(citations, intro + " ".join(parts), short,
                          [c.text for c in citations], self._language_of(chosen[n_best]),
                          conflict, reading.confidence,
-                         self._confident(reading) or conflict, span)
+                         self._confident(reading) or conflict, span, glosses)
 
     def _confident(self, reading: Reading) -> bool:
         """The reader's own threshold, unless the settings set one."""
@@ -376,7 +386,8 @@ class Answerer:
         span answer with the reason it was not used, or an abstention the model confirmed)."""
         pieces: list[str] = []
         try:
-            for piece in writer.stream(asked.text, evidence.sentences, asked.language):
+            for piece in writer.stream(asked.text, evidence.sentences, asked.language,
+                                       evidence.glosses):
                 pieces.append(piece)
                 yield piece
         except Exception as exc:  # connection refused, timeout, HTTP errors: all mean "no LLM"

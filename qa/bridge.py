@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from articleqa.lang import content_tokens, fold, language_evidence
+from articleqa.lang import content_tokens, fold, language_evidence, stem
 
 # Cosine of two single-word e5 query vectors above which the nearer is taken for a translation
 # (a word and its translation: 0.87-0.98; the best unrelated word of a sentence: 0.84-0.89).
@@ -27,25 +27,44 @@ MIN_LETTERS = 3  # shorter words (articles' leftovers, "UE") carry no meaning wo
 WordVectors = Callable[[list[str]], "np.ndarray | None"]
 
 
-def gloss(question: str, sentences: list[str], vectors: WordVectors) -> Mapping[str, str]:
-    """For each word of ``sentences`` that translates a content word of ``question``: the word,
-    folded (``lang.fold``) -> that question word's key (as ``lang.content_words(question)`` has
-    it). Names are left out: they meet as names."""
+def translations(question: str, sentences: list[str], vectors: WordVectors
+                 ) -> list[tuple[str, str, str]]:
+    """(question word, its key as ``lang.content_words(question)`` has it, the sentence word
+    that translates it, as written) for each content word of ``question`` that the sentences
+    do not already hold and whose nearest word in them is near enough. Names are left out:
+    they meet as names."""
     asked = [(word, key) for word, key in content_tokens(question, language_evidence(question))
              if _glossable(word)]
-    said = list(dict.fromkeys(fold(word) for sentence in sentences
-                              for word, _ in content_tokens(sentence) if _glossable(word)))
+    written: dict[str, str] = {}
+    present: set[str] = set()  # what the sentences already share with the question
+    for sentence in sentences:
+        for word, key in content_tokens(sentence):
+            present.update((fold(word), key, stem(word)))
+            if _glossable(word):
+                written.setdefault(fold(word), word)
+    asked = [(word, key) for word, key in asked
+             if not {fold(word), key, stem(word)} & present]
+    said = list(written)
     if not asked or not said:
-        return {}
+        return []
     matrix = vectors([fold(word) for word, _ in asked] + said)
     if matrix is None:
-        return {}
+        return []
     similarity = matrix[:len(asked)] @ matrix[len(asked):].T
-    out: dict[str, str] = {}
-    for (_, key), row in zip(asked, similarity, strict=True):
+    out = []
+    for (word, key), row in zip(asked, similarity, strict=True):
         best = int(np.argmax(row))
         if row[best] >= MIN_SIMILARITY:
-            out.setdefault(said[best], key)
+            out.append((word, key, written[said[best]]))
+    return out
+
+
+def gloss(question: str, sentences: list[str], vectors: WordVectors) -> Mapping[str, str]:
+    """For each word of ``sentences`` that translates a content word of ``question``: the word,
+    folded (``lang.fold``) -> that question word's key (the first, when it translates two)."""
+    out: dict[str, str] = {}
+    for _, key, said in translations(question, sentences, vectors):
+        out.setdefault(fold(said), key)
     return out
 
 

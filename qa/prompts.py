@@ -8,6 +8,8 @@ question are processed per request), and "NONE" as the one way to decline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 NOT_IN_ARTICLE = {"it": "L'articolo non lo dice.", "en": "The article does not say."}
 CLOSEST_PASSAGES = {"it": "Ecco i passaggi più vicini che ho trovato.",
                     "en": "These are the closest passages I found."}
@@ -49,9 +51,15 @@ SHORT_ANSWER_EXAMPLES = [
 ]
 
 
-def short_answer_request(question: str, sentences: list[str], language: str) -> str:
-    """The per-question part of the prompt: numbered sentences, the question, the language."""
+def short_answer_request(question: str, sentences: list[str], language: str,
+                         glosses: Sequence[tuple[str, str]] = ()) -> str:
+    """The per-question part of the prompt: numbered sentences, the question, the language.
+    ``glosses``: (question word, the sentences' word for it) pairs, written after the question
+    when it is in another language than the sentences: the small model reads across languages
+    when the question's key words meet the sentence's words, and guesses when they do not."""
     numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, start=1))
+    if glosses:
+        question = f"{question} ({'; '.join(f'{a} = {b}' for a, b in glosses)})"
     if language == "it":
         return f"{numbered}\nDomanda: {question}\nRispondi in italiano."
     return f"{numbered}\nQuestion: {question}\nAnswer in English."

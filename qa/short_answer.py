@@ -8,7 +8,7 @@ What it writes is streamed, then checked by ``qa.verify`` before it is shown as 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from llama_index.core.llms import LLM, ChatMessage
 
@@ -25,18 +25,21 @@ class ShortAnswerWriter:
         self.name = name
 
     @staticmethod
-    def messages(question: str, sentences: list[str], language: str) -> list[ChatMessage]:
+    def messages(question: str, sentences: list[str], language: str,
+                 glosses: Sequence[tuple[str, str]] = ()) -> list[ChatMessage]:
         messages = [ChatMessage(role="system", content=SHORT_ANSWER_SYSTEM)]
         for user, assistant in SHORT_ANSWER_EXAMPLES:
             messages += [ChatMessage(role="user", content=user),
                          ChatMessage(role="assistant", content=assistant)]
         messages.append(ChatMessage(role="user", content=short_answer_request(
-            question, sentences, language)))
+            question, sentences, language, glosses)))
         return messages
 
-    def stream(self, question: str, sentences: list[str], language: str) -> Iterator[str]:
+    def stream(self, question: str, sentences: list[str], language: str,
+               glosses: Sequence[tuple[str, str]] = ()) -> Iterator[str]:
         """Text pieces as the model writes them (raises whatever the LLM client raises)."""
-        for chunk in self.llm.stream_chat(self.messages(question, sentences, language)):
+        for chunk in self.llm.stream_chat(self.messages(question, sentences, language,
+                                                        glosses)):
             if chunk.delta:
                 yield chunk.delta
 

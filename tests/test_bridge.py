@@ -3,12 +3,20 @@ question's words for the reader. Fixture sentences of their own."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from articleqa.index.build import build_index
 from articleqa.index.embeddings import word_vectors
 from articleqa.qa.answer_types import question_type
+from articleqa.qa.answerer import Answerer
 from articleqa.qa.bridge import MIN_SIMILARITY, gloss
 from articleqa.qa.candidates import FEATURES, SentenceView, features, list_candidates
+from articleqa.qa.prompts import short_answer_request
+from articleqa.qa.short_answer import ShortAnswerWriter
+from tests.conftest import fresh_settings
+from tests.test_short_answers import ScriptedLLM
 
 SENTENCE = ("Ieri il sindaco Piero Galli ha inaugurato il nuovo ospedale, mentre l'assessora "
             "Marta Rinaldi era collegata da casa.")
@@ -76,3 +84,37 @@ def test_the_real_embedder_translates_common_words(e5):
     found = gloss("Who opened the new hospital?", [SENTENCE], lambda w: word_vectors(e5, w))
     assert found.get("ospedale") == "hospit"
     assert "casa" not in found
+
+
+def test_the_prompt_glosses_the_question_words_in_the_sentences_language():
+    request = short_answer_request("Who opened the new hospital?", [SENTENCE], "en",
+                                   [("opened", "inaugurato"), ("hospital", "ospedale")])
+    assert "Who opened the new hospital? (opened = inaugurato; hospital = ospedale)" in request
+    assert "(" not in short_answer_request("Chi ha inaugurato l'ospedale?", [SENTENCE], "it")
+
+
+HOSPITAL_ARTICLE = (
+    "Il nuovo ospedale di Valverde\n\n"
+    "Valverde, 3 marzo. Ieri il sindaco Piero Galli ha inaugurato il nuovo ospedale della "
+    "città, costato quaranta milioni di euro. I lavori sono durati tre anni. Alla cerimonia "
+    "l'assessora Marta Rinaldi era collegata da casa. Il reparto di pediatria aprirà a maggio.\n")
+
+
+def test_the_llm_is_sent_the_glosses_of_an_english_question(tmp_path, e5):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ospedale.txt").write_text(HOSPITAL_ARTICLE, encoding="utf-8")
+    settings = fresh_settings(tmp_path, corpus_dir=corpus)
+    llm = ScriptedLLM(reply="NONE")
+    answerer = Answerer(build_index(settings, embed_model=e5), settings,
+                        writer=ShortAnswerWriter(llm, "scripted"))
+    answerer.answer("Who opened the new hospital?", mode="generative")
+    assert llm.prompts, "the LLM was not asked"
+    asked = llm.prompts[-1].rsplit("Question:", 1)[-1]
+    assert re.search(r"hospital = ospedale", asked), asked
+    glossed = re.findall(r"(\w+) = (\w+)", asked)
+    quoted = llm.prompts[-1].rsplit("Question:", 1)[0]
+    assert all(said in quoted for _, said in glossed)
+    # An Italian question over the same sentences is sent as it is.
+    answerer.answer("Chi ha inaugurato il nuovo ospedale?", mode="generative")
+    assert " = " not in llm.prompts[-1].rsplit("Domanda:", 1)[-1]

@@ -168,6 +168,7 @@ class ScriptedLLM(CustomLLM):
     reply: str = ""
     fail: bool = False
     calls: int = 0
+    prompts: list[str] = []  # every prompt it was sent
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -181,6 +182,7 @@ class ScriptedLLM(CustomLLM):
     def stream_complete(self, prompt: str, formatted: bool = False,
                         **kwargs: Any) -> CompletionResponseGen:
         self.calls += 1
+        self.prompts.append(prompt)
         if self.fail:
             raise ConnectionError("connection refused")
 
