@@ -125,6 +125,11 @@ class Settings(BaseSettings):
         300, ge=1, description="Most passages one added article may become; a longer one is "
         "refused and named. Embedding runs at 5.2-6.2 passages/s on 2 cores (measured), so "
         "300 take about a minute; 20 MB of text would be ~40,000 (two hours).")
+    max_pdf_pages: int = Field(
+        300, ge=1, description="Most pages an added PDF may have; a longer one is refused and "
+        "named before any page is read (reading takes 7-30 ms a page, and each page of text "
+        "is a passage or more, so a PDF over 300 pages would mostly be over max_chunks too, "
+        "found only after minutes: a 5,000-page file took ~4,999 passages).")
     write_lock_timeout_s: float = Field(
         600.0, gt=0, description="Longest wait for another process writing the same index "
         "(an `articleqa index`, a rebuild, an upload in a running UI); the wait is said after "

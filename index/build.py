@@ -257,7 +257,7 @@ def _validated(settings: Settings, files: Iterable[NewArticle], known: set[str],
                 continue
             article = ArticleFile(unique_source_name(name, article.sha256, taken),
                                   article.data, article.url)
-            document = article_document(article)
+            document = article_document(article, settings.max_pdf_pages)
             if document.metadata["extractor"] == Extractor.HTML_FALLBACK:
                 report.notes.append(f"{article.name}: no article found in the page, so all "
                                     "of its visible text was indexed (menus and footers too)")

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from articleqa.lang import alternation_for
 
 if TYPE_CHECKING:
-    from pypdf import PageObject
+    from pypdf import PageObject, PdfReader
 
 # Furniture sits in the first / last lines of a page.
 EDGE_LINES = 2
@@ -77,9 +77,10 @@ class PdfText:
     title: str
 
 
-def pdf_text(data: bytes) -> PdfText:
-    """Text of a PDF with paragraphs joined, page furniture dropped; refuses scans."""
-    pages, declared = _read_pages(data)
+def pdf_text(data: bytes, max_pages: int | None = None) -> PdfText:
+    """Text of a PDF with paragraphs joined, page furniture dropped; refuses scans, and a PDF
+    of more than ``max_pages`` pages before reading any of them."""
+    pages, declared = _read_pages(data, max_pages)
     if not pages:
         raise PdfTextError("the PDF has no pages")
     if all(sum(_letters(line.text) for line in page) < MIN_LETTERS for page in pages):
@@ -89,8 +90,9 @@ def pdf_text(data: bytes) -> PdfText:
     return PdfText("\n\n".join(_paragraphs(lines)), _meaningful_title(declared))
 
 
-def _read_pages(data: bytes) -> tuple[list[list[Line]], object]:
-    """Each page's lines and the declared /Title; a damaged or locked file is a PdfTextError."""
+def _read_pages(data: bytes, max_pages: int | None) -> tuple[list[list[Line]], object]:
+    """Each page's lines and the declared /Title; a damaged or locked file is a PdfTextError,
+    and so is one of more than ``max_pages`` pages (counted before any page is read)."""
     # Imported here, not at the top: 0.25 s off every command that reads no PDF.
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
@@ -99,8 +101,12 @@ def _read_pages(data: bytes) -> tuple[list[list[Line]], object]:
         reader = PdfReader(io.BytesIO(data))
         locked = reader.is_encrypted and not reader.decrypt("")
         if not locked:
+            if max_pages is not None:
+                _check_page_count(reader, max_pages)
             pages = [_page_lines(page) for page in reader.pages]
             return pages, reader.metadata.title if reader.metadata else None
+    except PdfTextError:
+        raise
     except (FileNotDecryptedError, DependencyError) as exc:
         raise PdfTextError(f"the PDF is encrypted and cannot be opened ({exc}); save a copy "
                            "without protection and add that") from exc
@@ -115,6 +121,37 @@ def _read_pages(data: bytes) -> tuple[list[list[Line]], object]:
                            "malicious file); print it to a new PDF and add that") from None
     raise PdfTextError("the PDF is password-protected; save a copy without the password and "
                        "add that")
+
+
+def _check_page_count(reader: PdfReader, most: int) -> None:
+    """Refuse a PDF of more than ``most`` pages. Reading a page takes 7-30 ms and yields a
+    passage or more, so a 5,000-page file would cost minutes before the passage cap refused
+    it. The pages are counted by walking the page tree only until ``most + 1`` are found: the
+    declared /Count may lie, and pypdf's own listing reads every page object first."""
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    pending: list[object] = [reader.trailer["/Root"].get_object()["/Pages"]]
+    seen: set[tuple[int, int]] = set()
+    found = 0
+    while pending and found <= most:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:  # a tree that loops back on itself
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if not isinstance(item, DictionaryObject):
+            continue
+        if "/Kids" in item:
+            pending.extend(reversed(item["/Kids"].get_object()))
+        else:
+            found += 1
+    if found > most:
+        declared = reader.trailer["/Root"].get_object()["/Pages"].get_object().get("/Count")
+        size = f"{int(declared):,} pages, over the {most:,}" \
+            if isinstance(declared, int) and declared > most else f"more than the {most:,} pages"
+        raise PdfTextError(f"the PDF has {size} one PDF may have (ARTICLEQA_MAX_PDF_PAGES); "
+                           "split it into smaller files or raise the limit")
 
 
 def _letters(text: str) -> int:

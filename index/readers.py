@@ -136,16 +136,17 @@ _DESCRIPTIVE_KEYS = ["source", "title", "language", "sha256", "url", "author", "
                      "extractor"]
 
 
-def article_document(article: ArticleFile) -> Document:
+def article_document(article: ArticleFile, max_pdf_pages: int | None = None) -> Document:
     """Read, clean and wrap one article. Metadata: source, title, language, sha256,
     extractor, and url / author / date when known (``SourceText`` carries them to citations).
 
     Everything here is derived from the stored bytes, the name and the URL, so a rebuild
     gives the same document. Any failure is an ArticleError naming the file: the parsers
     behind it (pypdf, lxml, trafilatura) raise whatever a hostile file provokes, and one bad
-    file of a batch must cost only itself."""
+    file of a batch must cost only itself. ``max_pdf_pages``: a longer PDF is refused before
+    its pages are read (new articles only: a stored one was accepted already)."""
     try:
-        return _article_document(article)
+        return _article_document(article, max_pdf_pages)
     except ArticleError:
         raise
     except Exception as exc:  # see the docstring: any parser error is this file's problem
@@ -155,12 +156,12 @@ def article_document(article: ArticleFile) -> Document:
                            ) from exc
 
 
-def _article_document(article: ArticleFile) -> Document:
+def _article_document(article: ArticleFile, max_pdf_pages: int | None) -> Document:
     suffix = Path(article.name).suffix.lower()
     author = date = ""
     if suffix == PDF_SUFFIX:
         try:
-            found = pdf_text(article.data)
+            found = pdf_text(article.data, max_pdf_pages)
         except PdfTextError as exc:
             raise ArticleError(f"{article.name}: {exc}") from exc
         title, text, extractor = found.title, found.text, Extractor.PDF

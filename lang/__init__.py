@@ -19,14 +19,19 @@ from articleqa.lang.base import (
     fold_aligned,
 )
 from articleqa.lang.dates import date_spans, is_year, month_numbers, months, weekday_names
+from articleqa.lang.instructions import (
+    Label,
+    has_instruction,
+    has_template_mark,
+    is_role_line,
+    role_label,
+)
 from articleqa.lang.markers import (
     alternation_for,
     back_references,
     cause_start,
     declines,
     given_names,
-    has_instruction,
-    is_role_line,
     negated,
     opens_follow_up,
     starts_no,
@@ -67,15 +72,15 @@ from articleqa.lang.words import (
 )
 
 __all__ = [
-    "FALLBACK", "LANGUAGES", "NAME_SIMILARITY", "AnswerType", "Language", "LanguageDataError",
-    "Measure", "Quantity", "QuestionType", "all_stopwords", "alternation_for",
-    "asks_for_a_name_given", "back_references", "cause_start", "concepts", "content_tokens",
-    "content_words", "counted_noun", "date_spans", "declines", "detect_language",
-    "exonym_spans", "fold",
-    "fold_aligned", "get_language", "given_names", "has_instruction", "is_demonym",
+    "FALLBACK", "LANGUAGES", "NAME_SIMILARITY", "AnswerType", "Label", "Language",
+    "LanguageDataError", "Measure", "Quantity", "QuestionType", "all_stopwords",
+    "alternation_for", "asks_for_a_name_given", "back_references", "cause_start", "concepts",
+    "content_tokens", "content_words", "counted_noun", "date_spans", "declines",
+    "detect_language", "exonym_spans", "fold", "fold_aligned", "get_language", "given_names",
+    "has_instruction", "has_template_mark", "is_demonym",
     "is_role_line", "is_year", "is_yes_no_question", "known", "language_evidence", "languages",
     "measured", "modifier_before", "month_numbers", "months", "name_in", "name_runs",
     "negated", "object_name", "opens_follow_up", "parse_digits", "quantities",
-    "question_type", "question_words", "same_name", "starts_no", "starts_yes", "stem", "stems",
-    "stopwords", "strip_possessive", "unit_after", "weekday_names", "words",
+    "question_type", "question_words", "role_label", "same_name", "starts_no", "starts_yes",
+    "stem", "stems", "stopwords", "strip_possessive", "unit_after", "weekday_names", "words",
 ]

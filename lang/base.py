@@ -163,8 +163,22 @@ class Language:
     # --- conversation and safety
     follow_up_openers: tuple[str, ...] = ()  # "e", "and": leans on the previous question
     back_references: frozenset[str] = frozenset()  # "lui", "she": someone named before
-    role_markers: tuple[str, ...] = ()  # "utente", "assistant" before a colon
-    instructions: tuple[str, ...] = ()  # "ignore previous instructions"
+    # Text that speaks to an assistant, not to a reader (see ``instructions.py``): found by its
+    # role, from these parts, never from a list of whole sentences.
+    role_markers: tuple[str, ...] = ()  # "sistema", "assistant": a chat turn, to its line's end
+    exchange_markers: tuple[str, ...] = ()  # "domanda", "q": a Q&A label, its sentence only
+    addressees: tuple[str, ...] = ()  # "assistente", "chatbot", "developer mode": who is told
+    second_person: tuple[str, ...] = ()  # "sei", "you": the text speaks to its reader
+    override_verbs: tuple[str, ...] = ()  # "ignora", "disregard": imperatives to drop rules
+    rule_nouns: tuple[str, ...] = ()  # "istruzioni", "directions": what is to be dropped
+    rule_scopes: tuple[str, ...] = ()  # "precedenti", "so far": the rules given before
+    reply_verbs: tuple[str, ...] = ()  # "rispondi", "reply": imperatives to answer
+    reply_manners: tuple[str, ...] = ()  # "sempre", "only", "from now on": answer so, always
+    imperative_leads: tuple[str, ...] = ()  # "per favore", "now": may come before an imperative
+    answer_words: tuple[str, ...] = ()  # "risposta", "answer": the noun (and verb) of answering
+    any_question: tuple[str, ...] = ()  # "ogni domanda", "whatever the question"
+    copulas: tuple[str, ...] = ()  # "è", "is": "the answer to every question *is* …"
+    speech_verbs: tuple[str, ...] = ()  # "ha detto", "said": a quote is someone's speech
     # --- page furniture (as written, matched ignoring case)
     caption_words: tuple[str, ...] = ()  # "(foto: …)"
     read_more: tuple[str, ...] = ()  # "LEGGI TUTTO" at the end of a page

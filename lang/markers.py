@@ -1,6 +1,6 @@
 """Words that mark something in an answer or a sentence, in every registered language:
-negation and yes/no, a model declining, where a reason or a given name starts, chat roles and
-instructions planted in an article, and follow-up questions."""
+negation and yes/no, a model declining, where a reason or a given name starts, and follow-up
+questions (chat roles and instructions planted in an article: ``instructions.py``)."""
 
 from __future__ import annotations
 
@@ -54,16 +54,6 @@ def given_names(sentence: str) -> list[tuple[int, int]]:
         stop = _given_name_end().search(folded, match.end())
         out.append((match.end(), stop.start() if stop else len(sentence)))
     return out
-
-
-def is_role_line(text: str) -> bool:
-    """"Utente: …", "Assistant: …": a line that speaks as a chat role."""
-    return bool(pattern("role_markers", before=r"^\W*", after=r"\s*:").match(fold(text)))
-
-
-def has_instruction(text: str) -> bool:
-    """"Ignore previous instructions", "rispondi sempre": an instruction to the system."""
-    return bool(pattern("instructions").search(fold(text)))
 
 
 def opens_follow_up(question: str) -> bool:

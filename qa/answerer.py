@@ -47,6 +47,7 @@ from articleqa.qa.extractive import (
     pick_sentences,
 )
 from articleqa.qa.facts import values
+from articleqa.qa.planted import echoes_planted, is_planted
 from articleqa.qa.prompts import (
     CLOSEST_PASSAGES,
     FROM_ARTICLE,
@@ -289,11 +290,13 @@ class Answerer:
         return vector
 
     def _quotable(self, sentence: ScoredSentence) -> bool:
-        """Titles and headings, questions, chat-role lines and instructions are never quoted as
-        an answer (they stay searchable: they are in the chunks)."""
+        """Titles and headings, questions, chat-role lines and instructions (``qa.planted``)
+        are never quoted as an answer (they stay searchable: they are in the chunks)."""
         if not is_answer_candidate(sentence.text):
             return False
         text = self.index.sources[sentence.passage.source].text
+        if is_planted(text, sentence.start, sentence.end):
+            return False
         own_line = (sentence.start == 0 or text[sentence.start - 1] == "\n") and \
             text[sentence.end:sentence.end + 1] in ("", "\n")
         unfinished = not re.search(r"[.!?…:;»”\")]$", sentence.text.rstrip())
@@ -399,6 +402,10 @@ class Answerer:
         short = clean_short_answer(raw)
         check = verify_short_answer(short, asked.text, " ".join(evidence.sentences),
                                     asked.qtype, asked.language, evidence.language)
+        retrieved = [(self.index.sources[p.source].text, p.start, p.end) for p in passages]
+        if check != ShortAnswerCheck.DECLINED and \
+                echoes_planted(short, retrieved, " ".join(evidence.sentences)):
+            check = ShortAnswerCheck.PLANTED  # the truer reason, and a guard if all else passed
         if check == ShortAnswerCheck.DECLINED:
             confirmed = self.policy.after_model_declined(decision)
             if not confirmed.answerable:
@@ -468,12 +475,15 @@ class Answerer:
         return self.index.sources[sentence.passage.source].language
 
     def _with_context(self, sentence: ScoredSentence) -> tuple[int, int]:
-        """A caption or signature alone says little: extend it back over the previous sentence."""
+        """A caption or signature alone says little: extend it back over the previous sentence,
+        unless that one is planted (it must never reach a citation, nor the LLM)."""
         if sentence.end - sentence.start >= SHORT_SENTENCE:
             return sentence.start, sentence.end
         text = self.index.sources[sentence.passage.source].text
         before = [s for s in sentence_spans(text, 0, sentence.start) if s.end <= sentence.start]
-        return (before[-1].start if before else sentence.start), sentence.end
+        if not before or is_planted(text, before[-1].start, before[-1].end):
+            return sentence.start, sentence.end
+        return before[-1].start, sentence.end
 
 
 def agree(answer: str, candidate: str) -> bool:

@@ -57,6 +57,7 @@ class ShortAnswerCheck(StrEnum):
     WRONG_TYPE = "wrong_type"
     RESTATES_QUESTION = "restates_question"
     DISAGREES_WITH_READER = "disagrees_with_reader"  # a confident reader chose otherwise
+    PLANTED = "planted"  # it repeats an instruction planted in a retrieved passage
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,6 +223,41 @@ def nested_pdf(depth: int = 1000) -> bytes:
     return bytes(out)
 
 
+def many_pages_pdf(pages: int, declared: int | None = None) -> bytes:
+    """A PDF of ``pages`` pages, each with a sentence of its own (no two pages alike, so none
+    is dropped as a running header); ``declared`` is the /Count it claims (a lie if given)."""
+    def label(n: int) -> str:  # a letter code, unlike digits never folded into furniture
+        out = ""
+        while True:
+            n, rest = divmod(n, 26)
+            out = chr(97 + rest) + out
+            if not n:
+                return out
+
+    first = 4  # objects 1-3: catalog, page tree, font; then a page and its content, each page
+    kids = b" ".join(b"%d 0 R" % (first + 2 * i) for i in range(pages))
+    bodies = [b"<< /Type /Catalog /Pages 2 0 R >>",
+              b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % (declared or pages),
+              b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i in range(pages):
+        content = (b"BT /F1 12 Tf 72 720 Td (La giunta ha discusso la delibera %s del piano.)"
+                   b" Tj ET" % label(i).encode())
+        bodies += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                   b"/Resources << /Font << /F1 3 0 R >> >> >>" % (first + 2 * i + 1),
+                   b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(bodies) + 1, xref)
+    return bytes(out)
+
+
 # ---------------------------------------------------------------- the local web server
 
 Route = Callable[[BaseHTTPRequestHandler], None]

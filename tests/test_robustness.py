@@ -160,7 +160,7 @@ def test_planted_instructions_are_never_quoted_nor_obeyed(own_index):
     about_it = answerer.answer("Chi ha inaugurato la nuova biblioteca di Cles?",
                                mode="generative")
     assert about_it.citations[0].source == "order.txt" and "HACKED" not in about_it.text
-    assert about_it.short_answer_check == "unsupported_name"
+    assert about_it.short_answer_check == "planted"  # it repeats the planted order
     assert "HACKED" not in about_it.short_answer and "Ignore" not in about_it.quote
     other = answerer.answer(HEALEY_Q, mode="generative")
     assert "HACKED" not in other.text and other.short_answer and other.citations
@@ -508,6 +508,51 @@ def test_the_chunk_cap_holds_in_the_cli_and_the_ui(capped, e5, tmp_path):
     status, *_ = handlers.upload([str(big)])
     assert "lungo.txt: 40 passages, over the 12 one article may have" in shown(status)
     assert "lungo.txt" not in handlers.state.index.sources
+
+
+def test_a_5000_page_pdf_is_refused_before_its_pages_are_read(capped, e5, monkeypatch):
+    """Before: every page of it was read (here 3.7 s for one sentence a page, 7-30 ms a page
+    for real ones), then it was 4,999 passages, refused only by the passage cap."""
+    from articleqa.index import pdf
+    from tests.news_site import many_pages_pdf
+
+    read: list[int] = []
+    real_page_lines = pdf._page_lines
+    monkeypatch.setattr(pdf, "_page_lines", lambda page: read.append(1) or real_page_lines(page))
+    files = [("mille.pdf", many_pages_pdf(5000)), ("bugiardo.pdf", many_pages_pdf(400, 3)),
+             ("otto.pdf", many_pages_pdf(8)), ("breve.txt", _story(3, "Riva"))]
+    started = time.perf_counter()
+    index, report = add_articles(capped, files, embed_model=e5)
+    assert report.added == ["otto.pdf", "breve.txt"], report
+    assert report.errors == [
+        "mille.pdf: the PDF has 5,000 pages, over the 300 one PDF may have "
+        "(ARTICLEQA_MAX_PDF_PAGES); split it into smaller files or raise the limit",
+        "bugiardo.pdf: the PDF has more than the 300 pages one PDF may have "  # its /Count lies
+        "(ARTICLEQA_MAX_PDF_PAGES); split it into smaller files or raise the limit"]
+    assert len(read) == 8 and time.perf_counter() - started < 30  # only otto.pdf's pages
+    assert "mille.pdf" not in index.sources
+
+
+def test_the_pdf_page_cap_holds_in_the_cli_and_the_ui(capped, e5, tmp_path):
+    from tests.conftest import shown
+    from tests.news_site import many_pages_pdf
+
+    big, small = tmp_path / "mille.pdf", tmp_path / "breve.txt"
+    big.write_bytes(many_pages_pdf(5000))
+    small.write_bytes(_story(3, "Levico"))
+    out = subprocess.run([sys.executable, "-m", "articleqa", "index", str(big), str(small),
+                          "--json"], env=_cli_env(capped, ARTICLEQA_MAX_PDF_PAGES="50"),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout)
+    assert report["added"] == ["breve.txt"]
+    assert report["errors"][0].startswith("mille.pdf: the PDF has 5,000 pages, over the 50 ")
+    other = tmp_path / "altra.txt"
+    other.write_bytes(_story(3, "Pergine"))
+    status, *_ = _handlers(capped, e5).upload([str(big), str(other)])
+    assert "mille.pdf: the PDF has 5,000 pages, over the 300 one PDF may have" in \
+        shown(status), status
+    assert "added **altra.txt**" in shown(status)
 
 
 def test_indexing_embeds_at_a_lower_priority_than_answering(capped, e5):
