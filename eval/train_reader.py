@@ -8,7 +8,8 @@
 3. Confidence: a logistic regression on features of each ranking, label "the chosen candidate is
    right" (never, for an unanswerable question: any short answer shown there is wrong), fitted
    on out-of-fold rankings. The threshold is the lowest out-of-fold confidence at which the
-   share of wrong short answers shown stays within ``max_wrong``.
+   share of wrong short answers shown stays within ``max_wrong``: one for picks in the
+   question's language, one for picks across languages.
 Folds are grouped by article: every out-of-fold number comes from articles the models did not
 see. Only the tune split is read.
 """
@@ -190,8 +191,19 @@ def train(examples: list[Example], max_wrong: float, log: Callable[[str], None] 
         fit = LogisticRegression(C=1.0, max_iter=2000, fit_intercept=False)
         fit.fit(cx[cf != k], cy[cf != k])
         oof_conf[cf == k] = fit.predict_proba(cx[cf == k])[:, 1]
-    threshold, summary = choose_threshold(list(zip(oof_conf.tolist(), cy.tolist(),
-                                                   strict=True)), max_wrong)
+    # One cut per kind of pick: same language as the question, or across languages (the
+    # confidence of a cross-language pick is wrong more often: one shared cut would spend the
+    # budget on them).
+    cross = cx[:, CONFIDENCE_FEATURES.index("cross_language")] > 0.5
+    threshold, summary = choose_threshold(list(zip(oof_conf[~cross].tolist(),
+                                                   cy[~cross].tolist(), strict=True)), max_wrong)
+    threshold_cross, summary_cross = choose_threshold(
+        list(zip(oof_conf[cross].tolist(), cy[cross].tolist(), strict=True)), max_wrong)
+    summary = {key: summary[key] + summary_cross[key] for key in
+               ("shown", "right_shown", "reached", "choice_right")} | {
+        "wrong_share": round(1 - (summary["right_shown"] + summary_cross["right_shown"])
+                             / max(1, summary["shown"] + summary_cross["shown"]), 4),
+        "same_language": summary, "cross_language": summary_cross}
     # The shipped models: fitted on every tune question.
     asked = _fit_asked(examples)
     ranker = _fit_ranker([(mats[i], labels[i]) for i in reached])
@@ -206,7 +218,8 @@ def train(examples: list[Example], max_wrong: float, log: Callable[[str], None] 
         log(f"out of fold: question type right for {asked_right} of {len(examples)}; "
             f"{summary['choice_right']} of {summary['reached']} choices right "
             f"({summary['some_candidate_right']} had a right candidate); at confidence >= "
-            f"{threshold:.3f}: {summary['shown']} shown, {summary['wrong_share']:.1%} wrong")
+            f"{threshold:.3f} (across languages {threshold_cross:.3f}): {summary['shown']} "
+            f"shown, {summary['wrong_share']:.1%} wrong")
     return ReaderWeights(tuple(float(v) for v in ranker),
                          tuple(float(v) for v in confidence.coef_[0]), float(threshold),
-                         asked, summary=summary), summary
+                         asked, float(threshold_cross), summary=summary), summary

@@ -65,6 +65,9 @@ class ReaderWeights:
     confidence: tuple[float, ...]
     threshold: float
     asked: tuple[tuple[float, ...], ...] = ()
+    # For a pick from a sentence in another language than the question: across languages the
+    # same confidence is wrong more often, so the wrong-share budget gets its own cut.
+    threshold_cross: float | None = None
     trained_on: str = ""
     summary: dict = field(default_factory=dict)
 
@@ -72,9 +75,16 @@ class ReaderWeights:
         return json.dumps({"features": list(FEATURES), "ranker": list(self.ranker),
                            "confidence_features": list(CONFIDENCE_FEATURES),
                            "confidence": list(self.confidence), "threshold": self.threshold,
+                           "threshold_cross": self.threshold_cross,
                            "asked_kinds": list(ASKED_KINDS),
                            "asked": [list(row) for row in self.asked],
                            "trained_on": self.trained_on, "summary": self.summary})
+
+    def cut(self, view: SentenceView) -> float:
+        """The confidence a pick from ``view`` needs to be shown."""
+        if view.cross_language and self.threshold_cross is not None:
+            return self.threshold_cross
+        return self.threshold
 
     @classmethod
     def untrained(cls) -> ReaderWeights:
@@ -96,6 +106,8 @@ def load_weights(path: Path = WEIGHTS_FILE) -> ReaderWeights:
     return ReaderWeights(tuple(map(float, data["ranker"])), tuple(map(float, data["confidence"])),
                          float(data["threshold"]),
                          tuple(tuple(map(float, row)) for row in data.get("asked", [])),
+                         float(cross) if (cross := data.get("threshold_cross")) is not None
+                         else None,
                          str(data.get("trained_on", "")), dict(data.get("summary", {})))
 
 
@@ -176,4 +188,4 @@ class Reader:
                                                     -found[i].start))
         confidence = sigmoid(dot(w.confidence, confidence_features(
             probabilities, logits, best, found[best], views, asked, rows[best])))
-        return Reading(found[best], confidence, confidence >= w.threshold)
+        return Reading(found[best], confidence, confidence >= w.cut(views[found[best].sentence]))

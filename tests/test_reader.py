@@ -78,6 +78,19 @@ def test_the_ranker_follows_its_weights_and_the_confidence_its_threshold():
         question, qtype, []).candidate is None
 
 
+def test_a_pick_across_languages_is_held_to_its_own_threshold(tmp_path):
+    question = "How many people did the company hire?"
+    qtype = question_type(question)
+    sentence = "L'azienda ha assunto 35 persone nel 2024 e ne assumerà altre venti."
+    weights = replace(_weights_favouring("type_match"), threshold=0.0, threshold_cross=1.01)
+    reader = Reader(weights)
+    assert reader.read(question, qtype, _views(sentence)).confident
+    assert not reader.read(question, qtype, _views(sentence, cross=True)).confident
+    path = tmp_path / "w.json"
+    path.write_text(weights.to_json(), encoding="utf-8")
+    assert load_weights(path).threshold_cross == 1.01
+
+
 def test_weights_for_other_features_are_refused(tmp_path):
     path = tmp_path / "w.json"
     data = json.loads(ReaderWeights.untrained().to_json())
