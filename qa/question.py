@@ -37,5 +37,9 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     notes = []
     if len(text) > max_chars:
         notes.append(f"question clipped from {len(text)} to {max_chars} characters")
-        text = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
+        kept = text[:max_chars]
+        # A question pasted with a long tail (a log, a page): the tail would only blur what it
+        # asks, so a clip keeps up to the last question mark when there is one.
+        asked = kept.rfind("?")
+        text = kept[:asked + 1] if asked > 0 else (kept.rsplit(" ", 1)[0] or kept)
     return CleanQuestion(text, notes)

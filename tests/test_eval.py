@@ -232,7 +232,9 @@ def test_calibration_picks_the_thresholds_that_refuse_no_answerable_question():
     rows.append(measured(9, "en", "answerable", 0.85, same=False, type_missing=True))
     rows += [measured(i, "it", "off_topic", 0.77) for i in range(3)]
     rows += [measured(i, "it", "missing_detail", 0.88, type_missing=True) for i in range(2)]
-    policy, scores = calibrate(rows, AnswerabilityPolicy())
+    # The grid is centred on the base's thresholds: the scale these hand-made signals sit on.
+    base = AnswerabilityPolicy(min_similarity_same=0.76, min_similarity_cross=0.79)
+    policy, scores = calibrate(rows, base)
     assert scores["false_abstention:it"] == 0 and scores["false_abstention:en"] == 0
     assert scores["recall:off_topic"] == 1.0 and scores["recall:missing_detail"] == 1.0
     assert 0.77 < policy.min_similarity_same <= 0.80
