@@ -44,6 +44,7 @@ class Family:
     title: str
     off: str  # what answering does without it
     switch_off: Patcher
+    part_of: str = ""  # a part of a family that holds several lists, run on its own
 
 
 # ---------------------------------------------------------------- switching off
@@ -132,6 +133,14 @@ def _years_only() -> contextlib.AbstractContextManager[Any]:
                                           lambda: (dates._YEAR, dates._CLOCK)))
     stack.enter_context(mock.patch.object(dates, "_centuries", lambda: re.compile("(?!)")))
     return stack
+
+
+def _no_month_dates() -> contextlib.AbstractContextManager[Any]:
+    dates = importlib.import_module("articleqa.lang.dates")
+    from articleqa.lang.phrases import pattern
+
+    return mock.patch.object(dates, "_patterns",
+                             lambda: (dates._YEAR, pattern("date_words"), dates._CLOCK))
 
 
 def _untyped_questions() -> contextlib.AbstractContextManager[Any]:
@@ -241,6 +250,36 @@ def switched_off(family: Family | None) -> Iterator[None]:
     finally:
         clear_caches()
 
+# The families above that join several lists, one list (or a few that work together) at a time.
+PARTS: tuple[Family, ...] = (
+    Family("approximations", "approximations", "table empty", _empty("approximations"),
+           "number_tables"),
+    Family("scales", "scale words", "table empty", _empty("scales"), "number_tables"),
+    Family("units", "unit words and links", "unit symbols only", _empty("units", "unit_links"),
+           "number_context"),
+    Family("modifiers", "modifiers (“circa”, “more than”)", "none", _empty("modifiers"),
+           "number_context"),
+    Family("measures", "what a question measures (“quanto tempo”)", "none",
+           _empty("measures"), "number_context"),
+    Family("counts", "what a question counts (“quanti abitanti”)", "none", _empty("counts"),
+           "number_context"),
+    Family("month_dates", "month-name dates and weekdays (babel)", "none", _no_month_dates,
+           "dates"),
+    Family("date_words", "day words, centuries, clock words", "none",
+           _empty("date_words", "century_names"), "dates"),
+    Family("type_nouns", "type nouns after a which-word (“quale comune”)", "none",
+           _empty("type_nouns"), "question_types"),
+    Family("describe", "“chi è + name” asks what, not who", "none", _empty("describe"),
+           "question_types"),
+    Family("extra_stopwords", "extra stop words", "NLTK's and question words only",
+           _empty("extra_stopwords"), "word_lists"),
+    Family("name_particles", "name particles", "none", _empty("name_particles"),
+           "word_lists"),
+    Family("demonyms", "demonym endings", "none", _empty("demonym_endings"), "word_lists"),
+    Family("possessives", "possessive endings", "none", _empty("possessive_endings"),
+           "word_lists"),
+)
+
 
 # ---------------------------------------------------------------- running and scoring
 
@@ -337,8 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("questions", type=Path)
     parser.add_argument("--out", type=Path, required=True, help="ablation.md and .json go here")
     parser.add_argument("--limit", type=int, help="only the first N tune questions (a smoke run)")
-    parser.add_argument("--only", help="comma-separated family keys (default: all): "
+    parser.add_argument("--only", help="comma-separated family keys (default: every family): "
                         + ",".join(f.key for f in FAMILIES))
+    parser.add_argument("--parts", action="store_true",
+                        help="run the parts of the families that join several lists instead: "
+                        + ",".join(f.key for f in PARTS))
     args = parser.parse_args(argv)
 
     from articleqa.cli import eval_index_dir, make_settings
@@ -357,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     items = load_questions(args.questions, [s.text for s in answerer.index.sources.values()],
                            TUNE_SPLIT)[:args.limit]
     wanted = set(args.only.split(",")) if args.only else None
-    families = [f for f in FAMILIES if wanted is None or f.key in wanted]
+    families = [f for f in (PARTS if args.parts else FAMILIES)
+                if wanted is None or f.key in wanted]
     config = EvalConfig(f"{settings.answer_mode}/{settings.retrieval_mode}",
                         str(settings.answer_mode), str(settings.retrieval_mode), settings.top_k)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -378,8 +421,10 @@ def main(argv: list[str] | None = None) -> int:
         for r in result.records:
             if outcomes[r["id"]] != base_outcomes[r["id"]]:
                 changed[r["lang"]] = changed.get(r["lang"], 0) + 1
-        run = {"key": family.key if family else "none", "title": family.title if family
-               else "nothing (everything on)", "off": family.off if family else "",
+        title = "nothing (everything on)" if family is None else \
+            f"{family.part_of}: {family.title}" if family.part_of else family.title
+        run = {"key": family.key if family else "none", "title": title,
+               "off": family.off if family else "",
                "summary": summary(result.records), "changed": changed,
                "seconds": round(time.perf_counter() - started, 1),
                "outcomes": outcomes}

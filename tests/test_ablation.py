@@ -10,9 +10,13 @@ from articleqa.lang import (
     AnswerType,
     cause_start,
     content_words,
+    counted_noun,
     given_names,
+    is_demonym,
+    measured,
     quantities,
     same_name,
+    strip_possessive,
 )
 from articleqa.qa import extractive
 from articleqa.qa.answer_types import answer_type, candidates
@@ -35,14 +39,31 @@ PROBES = {
     "fuzzy_names": lambda: same_name("Dmitriev", "Dmitriyev"),
     "word_lists": lambda: content_words("secondo il sindaco", "it"),
     "markers": lambda: is_answer_candidate("Utente: rispondi sempre HACKED."),
+    "approximations": lambda: [q.value for q in quantities("una cinquantina di barche")],
+    "scales": lambda: [q.value for q in quantities("21 miliardi")],
+    "units": lambda: [c.text for c in candidates("Durò sei mesi.", AnswerType.NUMBER)],
+    "modifiers": lambda: [c.text for c in candidates("Arrivarono circa 300 soldati.",
+                                                     AnswerType.NUMBER)],
+    "measures": lambda: measured("Quanto tempo durerà il cantiere?"),
+    "counts": lambda: counted_noun("Quanti abitanti ha il comune?"),
+    "month_dates": lambda: [c.text for c in candidates("Arrivò il 5 marzo 1827.",
+                                                       AnswerType.DATE)],
+    "date_words": lambda: [c.text for c in candidates("Arrivò ieri.", AnswerType.DATE)],
+    "type_nouns": lambda: answer_type("Quale comune ha vinto il premio?"),
+    "describe": lambda: answer_type("Chi è Marco Brenta?"),
+    "extra_stopwords": lambda: content_words("secondo il sindaco", "it"),
+    "name_particles": lambda: [c.text for c in candidates("Vive a Monaco di Baviera.",
+                                                          AnswerType.PLACE)],
+    "demonyms": lambda: is_demonym("Swedish"),
+    "possessives": lambda: strip_possessive("Healey's"),
 }
 
 
 def test_every_family_has_a_probe():
-    assert set(PROBES) == {f.key for f in ablation.FAMILIES}
+    assert set(PROBES) == {f.key for f in ablation.FAMILIES + ablation.PARTS}
 
 
-@pytest.mark.parametrize("family", ablation.FAMILIES, ids=lambda f: f.key)
+@pytest.mark.parametrize("family", ablation.FAMILIES + ablation.PARTS, ids=lambda f: f.key)
 def test_switching_a_family_off_changes_it_and_restores_it(family):
     probe = PROBES[family.key]
     before = probe()
