@@ -217,9 +217,6 @@ FAMILIES: tuple[Family, ...] = (
            _untyped_questions),
     Family("elision", "elided question words (“dov’è”, “quand’è”, “cos’è”)",
            "not read as question words", _no_elision),
-    Family("span_cues", "span cue phrases: causes (“perché”), naming (“chiamato”, “what is … "
-           "called”), object questions (“who did X meet”)", "no cause, naming or object span",
-           _empty("causes", "naming_questions", "naming_words", "object_questions")),
     Family("stemming", "stemming (Snowball; with it the one key of a name in every "
            "language)", "words compared folded, unstemmed", _no_stemming),
     Family("cognates", "cognates across languages (rapidfuzz ≥ 80 between stems: "

@@ -22,9 +22,7 @@ from articleqa.lang.dates import date_spans, is_year, month_numbers, months, wee
 from articleqa.lang.markers import (
     alternation_for,
     back_references,
-    cause_start,
     declines,
-    given_names,
     has_instruction,
     is_role_line,
     negated,
@@ -45,11 +43,9 @@ from articleqa.lang.names import (
 from articleqa.lang.numbers import Quantity, modifier_before, parse_digits, quantities, unit_after
 from articleqa.lang.questions import (
     QuestionType,
-    asks_for_a_name_given,
     counted_noun,
     is_yes_no_question,
     measured,
-    object_name,
     question_type,
 )
 from articleqa.lang.registry import FALLBACK, LANGUAGES, get_language, known, languages
@@ -68,12 +64,12 @@ from articleqa.lang.words import (
 __all__ = [
     "FALLBACK", "LANGUAGES", "NAME_SIMILARITY", "AnswerType", "Language", "LanguageDataError",
     "Measure", "Quantity", "QuestionType", "all_stopwords", "alternation_for",
-    "asks_for_a_name_given", "back_references", "cause_start", "concepts", "content_words",
+    "back_references", "concepts", "content_words",
     "counted_noun", "date_spans", "declines", "detect_language", "exonym_spans", "fold",
-    "fold_aligned", "get_language", "given_names", "has_instruction", "is_demonym",
+    "fold_aligned", "get_language", "has_instruction", "is_demonym",
     "is_role_line", "is_year", "is_yes_no_question", "known", "language_evidence", "languages",
     "measured", "modifier_before", "month_numbers", "months", "name_in", "name_runs",
-    "negated", "object_name", "opens_follow_up", "parse_digits", "quantities",
+    "negated", "opens_follow_up", "parse_digits", "quantities",
     "question_type", "question_words", "same_name", "starts_no", "starts_yes", "stem", "stems",
     "stopwords", "strip_possessive", "unit_after", "weekday_names", "words",
 ]
