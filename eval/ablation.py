@@ -179,27 +179,6 @@ def _no_exonyms() -> contextlib.AbstractContextManager[Any]:
     return stack
 
 
-def _exact_names() -> contextlib.AbstractContextManager[Any]:
-    names = importlib.import_module("articleqa.lang.names")
-
-    class _Exact:
-        """rapidfuzz's ``process`` and ``fuzz`` as far as names.py uses them, scoring 100 for
-        equal strings and 0 for any other pair."""
-
-        @staticmethod
-        def ratio(a: str, b: str) -> float:
-            return 100.0 if a == b else 0.0
-
-        @staticmethod
-        def extractOne(query, choices, scorer=None, score_cutoff=None):  # noqa: N802
-            return (query, 100.0, 0) if query in choices else None
-
-    stack = contextlib.ExitStack()
-    stack.enter_context(mock.patch.object(names, "process", _Exact))
-    stack.enter_context(mock.patch.object(names, "fuzz", _Exact))
-    return stack
-
-
 FAMILIES: tuple[Family, ...] = (
     Family("number_words", "number words (text2num, with the “sei” and lone “un”/“one” "
            "guards)", "only digits are numbers", _no_number_words),
@@ -223,8 +202,6 @@ FAMILIES: tuple[Family, ...] = (
            "“contatto”/“contact”)", "only equal stems are shared", _no_cognates),
     Family("exonyms", "exonym tables (Cremlino/Kremlin, Stati Uniti/USA, ~50 concepts)",
            "no table", _no_exonyms),
-    Family("fuzzy_names", "name spelling variants (rapidfuzz ≥ 88: Dmitriev/Dmitriyev)",
-           "names match only when equal (folded)", _exact_names),
     Family("word_lists", "small word lists: extra stop words (“secondo”, “according”), name "
            "particles (“di” in “Monaco di Baviera”), demonym and possessive endings",
            "lists empty", _empty("extra_stopwords", "name_particles", "demonym_endings",

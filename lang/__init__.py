@@ -31,7 +31,6 @@ from articleqa.lang.markers import (
     starts_yes,
 )
 from articleqa.lang.names import (
-    NAME_SIMILARITY,
     concepts,
     exonym_spans,
     is_demonym,
@@ -62,7 +61,7 @@ from articleqa.lang.words import (
 )
 
 __all__ = [
-    "FALLBACK", "LANGUAGES", "NAME_SIMILARITY", "AnswerType", "Language", "LanguageDataError",
+    "FALLBACK", "LANGUAGES", "AnswerType", "Language", "LanguageDataError",
     "Measure", "Quantity", "QuestionType", "all_stopwords", "alternation_for",
     "back_references", "concepts", "content_words",
     "counted_noun", "date_spans", "declines", "detect_language", "exonym_spans", "fold",
