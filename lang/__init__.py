@@ -29,16 +29,13 @@ from articleqa.lang.instructions import (
 from articleqa.lang.markers import (
     alternation_for,
     back_references,
-    cause_start,
     declines,
-    given_names,
     negated,
     opens_follow_up,
     starts_no,
     starts_yes,
 )
 from articleqa.lang.names import (
-    NAME_SIMILARITY,
     concepts,
     exonym_spans,
     is_demonym,
@@ -50,11 +47,9 @@ from articleqa.lang.names import (
 from articleqa.lang.numbers import Quantity, modifier_before, parse_digits, quantities, unit_after
 from articleqa.lang.questions import (
     QuestionType,
-    asks_for_a_name_given,
     counted_noun,
     is_yes_no_question,
     measured,
-    object_name,
     question_type,
 )
 from articleqa.lang.registry import FALLBACK, LANGUAGES, get_language, known, languages
@@ -72,15 +67,15 @@ from articleqa.lang.words import (
 )
 
 __all__ = [
-    "FALLBACK", "LANGUAGES", "NAME_SIMILARITY", "AnswerType", "Label", "Language",
+    "FALLBACK", "LANGUAGES", "AnswerType", "Label", "Language",
     "LanguageDataError", "Measure", "Quantity", "QuestionType", "all_stopwords",
-    "alternation_for", "asks_for_a_name_given", "back_references", "cause_start", "concepts",
+    "alternation_for", "back_references", "concepts",
     "content_tokens", "content_words", "counted_noun", "date_spans", "declines",
-    "detect_language", "exonym_spans", "fold", "fold_aligned", "get_language", "given_names",
+    "detect_language", "exonym_spans", "fold", "fold_aligned", "get_language",
     "has_instruction", "has_template_mark", "is_demonym",
     "is_role_line", "is_year", "is_yes_no_question", "known", "language_evidence", "languages",
     "measured", "modifier_before", "month_numbers", "months", "name_in", "name_runs",
-    "negated", "object_name", "opens_follow_up", "parse_digits", "quantities",
+    "negated", "opens_follow_up", "parse_digits", "quantities",
     "question_type", "question_words", "role_label", "same_name", "starts_no", "starts_yes",
     "stem", "stems", "stopwords", "strip_possessive", "unit_after", "weekday_names", "words",
 ]

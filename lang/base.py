@@ -131,8 +131,6 @@ class Language:
     describe: tuple[str, ...] = ()  # "chi è" + a name: asks what someone is, not who
     counts: tuple[str, ...] = ()  # "quanti": the next word is what is counted
     measures: Mapping[Measure, tuple[str, ...]] = field(default_factory=dict)  # "quanto dura"
-    naming_questions: tuple[str, ...] = ()  # "che nome", "what is … called"
-    object_questions: tuple[str, ...] = ()  # "who did" + Name + verb: the answer is the object
     # --- numbers (number words themselves: text2num, for ``code``)
     approximations: Mapping[str, int] = field(default_factory=dict)  # "cinquantina": 50
     scales: Mapping[str, float] = field(default_factory=dict)  # "miliardi": 1e9 after digits
@@ -145,15 +143,11 @@ class Language:
     date_words: tuple[str, ...] = ()  # "ieri", "this morning", "<roman> secolo", "alle <clock>"
     year_links: tuple[str, ...] = ()  # "del" of "marzo del 1827"
     century_names: tuple[str, ...] = ()  # as written, capitalised: "Novecento" is a century
-    # --- answers: polarity, declining, causes, names given
+    # --- answers: polarity, declining; names
     negations: tuple[str, ...] = ()  # as written (accents matter: "né" is not "ne")
     yes_words: tuple[str, ...] = ()
     no_words: tuple[str, ...] = ()
     declines: tuple[str, ...] = ()  # a model's "the article does not say"
-    causes: tuple[str, ...] = ()  # "perché", "because": a reason starts here
-    naming_words: tuple[str, ...] = ()  # "chiamato", "known as": a name follows
-    naming_not_after: tuple[str, ...] = ()  # "ha detto" is "said": an auxiliary before it
-    clause_joiners: tuple[str, ...] = ()  # "e", "which": a given name ends before them
     name_particles: tuple[str, ...] = ()  # "di" of "Monaco di Baviera", inside a name
     non_names: frozenset[str] = frozenset()  # capitalised in an answer, not a name ("Circa")
     demonym_endings: tuple[str, ...] = ()  # "Swedish": an adjective the language capitalises

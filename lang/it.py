@@ -63,8 +63,6 @@ ITALIAN = Language(
                          "a che|quale quota", "a quale altezza", "quanto dista"),
         Measure.MONEY: ("quanto cost*", "quanto vale|valgono"),
     },
-    naming_questions=("che|quale nome", "qual è il nome", "chiamat*", "chiama|chiamano",
-                      "noto|noti|nota|note come", "soprannom*"),
     approximations={"decina": 10, "dozzina": 12, "quindicina": 15, "ventina": 20,
                     "trentina": 30, "quarantina": 40, "cinquantina": 50, "sessantina": 60,
                     "settantina": 70, "ottantina": 80, "novantina": 90, "centinaio": 100,
@@ -93,13 +91,6 @@ ITALIAN = Language(
     yes_words=("sì", "si"),
     no_words=("no", "non"),
     declines=("nessuna risposta", "non lo dice", "l'articolo non lo dice"),
-    causes=("perché", "poiché", "dato che", "visto che", "in quanto", "a causa d*",
-            "per via d*", "grazie a*"),
-    naming_words=("chiamò|chiamata|chiamato|chiamati|chiamate|chiamava|chiamavano|chiamano|"
-                  "chiamarono", "detto|detta|detti|dette", "noto|nota|noti|note come",
-                  "conosciuto|conosciuta|conosciuti|conosciute come", "soprannominat*"),
-    naming_not_after=("ha", "hanno", "aveva", "avevano"),
-    clause_joiners=("e", "ed", "che", "per"),
     name_particles=("di", "de", "del", "della", "da", "la", "le"),
     non_names=frozenset("si circa oltre quasi solo entrambi nessuno nessuna niente".split()),
     exonyms={

@@ -73,22 +73,6 @@ def counted_noun(question: str) -> str | None:
     return match.group(1) if match else None
 
 
-def asks_for_a_name_given(question: str) -> bool:
-    """"Che nome diede…?", "What is … called?": the answer is a name something was given."""
-    return bool(pattern("naming_questions").search(fold(question)))
-
-
-def object_name(question: str) -> str | None:
-    """For "Who did <Name> meet?" (its answer is the object of the verb), the name."""
-    stripped = question.strip()
-    folded = fold(stripped)
-    match = pattern("object_questions").match(folded)
-    if match is None or len(folded) != len(stripped):
-        return None
-    name = re.match(r"\s+([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*)", stripped[match.end():])
-    return name.group(1) if name else None
-
-
 def is_yes_no_question(question: str) -> bool:
     """"Is the bridge open?", "Il museo riapre domani?": no question word up front."""
     opening = re.findall(r"\w+", " ".join(fold(question).split()[:4]))

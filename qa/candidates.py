@@ -1,8 +1,8 @@
 """Candidate answers: every span of the chosen sentences that could be a short answer.
 
 The reader does not guess one span by rule: it lists typed candidates with exact offsets (names,
-numbers with their unit or noun, dates and times, the clauses of the sentence, a reason after a
-causal word, the span the word-gap rule would cut) and describes each by a few general features;
+numbers with their unit or noun, dates and times, the clauses of the sentence, the span the
+typed or word-gap rule would cut) and describes each by a few general features;
 ``qa.reader`` weighs them with weights learned on the tune split. Nothing here is written for a
 particular question or article.
 """
@@ -40,7 +40,7 @@ class CandidateKind(StrEnum):
     NUMBER = "number"
     DATE = "date"
     PHRASE = "phrase"  # a clause of the sentence, trimmed of function words at its edges
-    RULE = "rule"  # the span the word-gap / cause / naming rules cut (qa.spans)
+    RULE = "rule"  # the span the typed / word-gap rules cut (qa.spans)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,11 @@ import re
 from dataclasses import dataclass
 
 from articleqa.lang import (
-    asks_for_a_name_given,
-    cause_start,
     content_words,
     detect_language,
     exonym_spans,
     fold,
-    given_names,
     name_in,
-    object_name,
     stem,
     stems,
     stopwords,
@@ -62,14 +58,6 @@ def best_span(question: str, qtype: QuestionType, sentence: str,
     typed = _typed_span(text, qtype, tokens, anchors, _first_asked(text, tokens))
     if typed is not None:
         return typed
-    if qtype.kind == AnswerType.REASON:
-        cause = _cause_span(text)
-        if cause is not None:
-            return cause
-    if asks_for_a_name_given(question):
-        named = _named_span(text)
-        if named is not None:
-            return named
     return _gap_span(text, tokens, anchors, asked)
 
 
@@ -90,24 +78,6 @@ class _Texts:
 
     def trimmed(self, start: int, end: int) -> SentenceSpan:
         return _trimmed(self.sentence, start, end, stopwords(self.said_in))
-
-
-_QUOTED = re.compile(r"[«“\"]([^»”\"]{2,80})[»”\"]")
-
-
-def _named_span(text: _Texts) -> SentenceSpan | None:
-    """"Che nome diede…?", "What is … called?": the name given after a naming word
-    ("chiamò", "known as"), or the first quoted phrase, when the question does not already
-    hold it."""
-    asked = content_words(text.question, text.asked_in)
-    for start, end in given_names(text.sentence):
-        span = text.trimmed(start, end)
-        if span.text and not content_words(span.text, text.said_in) <= asked:
-            return span
-    for match in _QUOTED.finditer(text.sentence):
-        if not content_words(match.group(1), text.said_in) <= asked:
-            return SentenceSpan(match.start(), match.end(), match.group())
-    return None
 
 
 def _first_asked(text: _Texts, tokens: list[re.Match[str]]) -> list[int]:
@@ -144,12 +114,6 @@ def _typed_span(text: _Texts, qtype: QuestionType, tokens: list[re.Match[str]],
         asked = stems(question, text.asked_in)
         found = [c for c in found
                  if not stems(_trimmed_candidate(c, question).text) & asked] or found
-    after = _object_of(question, sentence) if qtype.kind == AnswerType.PERSON else None
-    if after is not None:  # "Who did Witkoff meet?": the one named after Witkoff
-        later = [c for c in found if c.start > after]
-        if later:
-            return _without_question_names(
-                SentenceSpan(later[0].start, later[0].end, later[0].text.strip()), question)
 
     def distance(candidate: Candidate) -> tuple[float, float]:
         """Distance (in words) to the question's first repeated word, then the mean distance
@@ -191,25 +155,6 @@ def _without_question_names(span: SentenceSpan, question: str) -> SentenceSpan:
     return span
 
 
-def _object_of(question: str, sentence: str) -> int | None:
-    """For "Who did <Name> …?" (its answer is the object), where <Name> ends in the sentence."""
-    name = object_name(question)
-    if name is None:
-        return None
-    for part in reversed(name.split()):
-        found = re.search(rf"\b{re.escape(part)}\b", sentence)
-        if found:
-            return found.end()
-    return None
-
-
-def _cause_span(text: _Texts) -> SentenceSpan | None:
-    start = cause_start(text.sentence)
-    if start is None:
-        return None
-    return text.trimmed(start, _clause_end(text.sentence, start))
-
-
 def _gap_span(text: _Texts, tokens: list[re.Match[str]], anchors: list[int],
               asked: set[str]) -> SentenceSpan:
     """The longest run of new content words between (or around) the words the question
@@ -238,15 +183,6 @@ def _gap_span(text: _Texts, tokens: list[re.Match[str]], anchors: list[int],
         return text.trimmed(0, len(sentence))
     _, first, last = best
     return text.trimmed(tokens[first].start(), tokens[last].end())
-
-
-def _clause_end(sentence: str, start: int) -> int:
-    stop = re.search(r"[.;:!?]", sentence[start:])
-    end = start + stop.start() if stop else len(sentence)
-    tokens = list(_TOKEN.finditer(sentence, start, end))
-    if len(tokens) > MAX_SPAN_WORDS:
-        end = tokens[MAX_SPAN_WORDS - 1].end()
-    return end
 
 
 def _trimmed(sentence: str, start: int, end: int, edge_words: frozenset[str]) -> SentenceSpan:

@@ -2,7 +2,7 @@
 
 Checked, in order: the model declined (NONE); the answer is empty or long; it is in the wrong
 language; a name, number, month or date in it is not in the cited sentences (names compared
-whole and accent-insensitively, by close spelling and the language modules' exonym tables, so
+whole and accent-insensitively, and by the language modules' exonym tables, so
 "the Kremlin" = "il Cremlino"; numbers by value, so "21 billion" = "21 miliardi"); a yes/no
 answer contradicts a negation in the evidence; written in the article's language, most of its
 new words are not in the evidence; a typed question gets an answer of the wrong type
