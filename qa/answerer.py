@@ -93,8 +93,6 @@ class _Evidence:
     confidence: float | None = None  # the reader's, for the span short answer
     confident: bool = True  # whether the span short answer may be shown
     highlight: str = ""  # the best candidate, marked in the quote when not shown
-    # (question word, the article's word for it) when they are in different languages
-    glosses: tuple[tuple[str, str], ...] = ()
 
 
 class Answerer:
@@ -312,16 +310,19 @@ class Answerer:
     def _views(self, asked: _Question, sentences: list[ScoredSentence]) -> list[SentenceView]:
         ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
         across = [asked.language != self._language_of(s) for s in sentences]
-        glossed = gloss(asked.standalone, self._across(asked, sentences), self._word_vectors)
+        glossed = gloss(asked.standalone, self._across(
+            asked, [(s.text, self._language_of(s)) for s in sentences]), self._word_vectors)
         return [SentenceView(s.text, ranked.index(s), s.similarity, s.overlap, a,
                              glossed if a else {})
                 for s, a in zip(sentences, across, strict=True)]
 
-    def _across(self, asked: _Question, sentences: list[ScoredSentence]) -> list[str]:
-        """The sentences in another language than the question (the ones a gloss bridges); a
-        sentence shows its own language when it can (an English quote in an Italian article)."""
-        return [s.text for s in sentences
-                if asked.language != (language_evidence(s.text) or self._language_of(s))]
+    @staticmethod
+    def _across(asked: _Question, sentences: list[tuple[str, str]]) -> list[str]:
+        """Of (sentence, its article's language) pairs, the sentences in another language than
+        the question (the ones a gloss bridges); a sentence shows its own language when it can
+        (an English quote in an Italian article)."""
+        return [text for text, language in sentences
+                if asked.language != (language_evidence(text) or language)]
 
     def _word_vectors(self, words: list[str]) -> np.ndarray | None:
         return word_vectors(self.index.embed_model, words)
@@ -359,11 +360,9 @@ class Answerer:
         # sure enough to show one; on the news tune split the unsure ones were 7 wrong of 12).
         if conflict:
             short = " · ".join(f"{s.text} [{n}]" for n, s in enumerate(spans, start=1))
-        glosses = tuple((word, said) for word, _, said in translations(
-            asked.text, self._across(asked, chosen), self._word_vectors))
         return _Evidence(citations, intro + " ".join(parts), short,
                          [c.text for c in citations], self._language_of(chosen[n_best]),
-                         conflict, reading.confidence, self._confident(reading), span, glosses)
+                         conflict, reading.confidence, self._confident(reading), span)
 
     def _confident(self, reading: Reading) -> bool:
         """The reader's own threshold, unless the settings set one."""
@@ -389,9 +388,13 @@ class Answerer:
         """Stream the LLM's short answer; return the Answer it leads to (verified, or the
         span answer with the reason it was not used, or an abstention the model confirmed)."""
         pieces: list[str] = []
+        # The words the sentences the model is shown use for the question's (only asked here:
+        # an extractive answer never needs them).
+        glosses = [(word, said) for word, _, said in translations(asked.text, self._across(
+            asked, [(c.text, self.index.sources[c.source].language) for c in evidence.citations]),
+            self._word_vectors)]
         try:
-            for piece in writer.stream(asked.text, evidence.sentences, asked.language,
-                                       evidence.glosses):
+            for piece in writer.stream(asked.text, evidence.sentences, asked.language, glosses):
                 pieces.append(piece)
                 yield piece
         except Exception as exc:  # connection refused, timeout, HTTP errors: all mean "no LLM"
