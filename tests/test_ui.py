@@ -133,12 +133,7 @@ def test_browser_upload_makes_a_new_article_answerable_and_never_runs_its_script
         "Nuovo ponte a Trento\nIl sindaco di Trento ha inaugurato un ponte di legno rosso sul "
         "fiume Adige. <script>window.__aqxss = 1</script><img src=x onerror='window.__aqxss=2'> "
         "La cerimonia è durata due ore.", encoding="utf-8")
-    page = browser.new_page()
-    page.goto(ui_server[0])
-    page.get_by_role("tab", name="Add articles").click()
-    page.locator("input[type=file]").set_input_files(str(article))
-    page.wait_for_function("document.body.innerText.includes('added ponte.txt')",
-                           timeout=60_000)
+    page = _upload_in_browser(browser, ui_server[0], article, "added ponte.txt", 60_000)
     result = client.predict("Chi ha inaugurato il ponte di legno sul fiume Adige?",
                             api_name="/ask")
     assert "sindaco di Trento" in result["answer"]
@@ -227,11 +222,17 @@ def test_browser_upload_limit_reads_as_the_documented_20_mb(browser, ui_server, 
     (and our messages') 20 MB."""
     big = tmp_path / "enorme.txt"
     big.write_bytes(b"parola " * 3_100_000)  # 21.7 MB: over both limits
-    page = browser.new_page()
-    page.goto(ui_server[0])
-    page.get_by_role("tab", name="Add articles").click()
-    page.locator("input[type=file]").set_input_files(str(big))
-    page.wait_for_function("document.body.innerText.includes('maximum allowed size')",
-                           timeout=30_000)
+    page = _upload_in_browser(browser, ui_server[0], big, "maximum allowed size", 30_000)
     text = page.locator("body").inner_text()
     assert "maximum allowed size of 20.0 Mb" in text and "19.1" not in text
+
+
+def _upload_in_browser(browser, url: str, path, shown: str, timeout_ms: int):
+    """A new page of the UI at ``url`` with ``path`` chosen in the upload box, once the page
+    says ``shown``."""
+    page = browser.new_page()
+    page.goto(url)
+    page.get_by_role("tab", name="Add articles").click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.wait_for_function(f"document.body.innerText.includes({shown!r})", timeout=timeout_ms)
+    return page
