@@ -33,14 +33,17 @@ def translations(question: str, sentences: list[str], vectors: WordVectors
     that translates it, as written) for each content word of ``question`` that the sentences
     do not already hold and whose nearest word in them is near enough. Names are left out:
     they meet as names."""
-    asked = [(word, key) for word, key in content_tokens(question, language_evidence(question))
-             if _glossable(word)]
+    tokens = content_tokens(question, language_evidence(question))
+    asked = [(word, key) for word, key in tokens if _glossable(word)]
+    # A sentence word the question itself holds ("il meeting odierno" for "…the meeting?")
+    # is that word, not the translation of another one.
+    own = {form for word, key in tokens for form in (fold(word), key, stem(word))}
     written: dict[str, str] = {}
     present: set[str] = set()  # what the sentences already share with the question
     for sentence in sentences:
         for word, key in content_tokens(sentence):
             present.update((fold(word), key, stem(word)))
-            if _glossable(word):
+            if _glossable(word) and not {fold(word), key, stem(word)} & own:
                 written.setdefault(fold(word), word)
     asked = [(word, key) for word, key in asked
              if not {fold(word), key, stem(word)} & present]

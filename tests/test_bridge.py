@@ -49,6 +49,13 @@ def test_a_question_word_is_glossed_by_its_nearest_sentence_word_only_when_near(
     assert MIN_SIMILARITY > 0.5
 
 
+def test_a_sentence_word_the_question_holds_glosses_no_other_question_word():
+    sentence = "Ieri il sindaco Piero Galli ha inaugurato il nuovo ospedale nel briefing odierno."
+    question = "Who opened the new hospital at the briefing?"
+    vectors = _fake_vectors({"opened": "briefing", "hospital": "ospedale"})
+    assert gloss(question, [sentence], vectors) == {"ospedale": "hospit"}
+
+
 def test_names_and_short_words_are_not_glossed():
     vectors = _fake_vectors({"opened": "galli"})
     assert gloss(QUESTION, [SENTENCE], vectors) == {}
@@ -104,7 +111,8 @@ def test_the_llm_is_sent_the_glosses_of_an_english_question(tmp_path, e5):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "ospedale.txt").write_text(HOSPITAL_ARTICLE, encoding="utf-8")
-    settings = fresh_settings(tmp_path, corpus_dir=corpus)
+    settings = fresh_settings(tmp_path, corpus_dir=corpus).model_copy(
+        update={"llm_task": "write"})
     llm = ScriptedLLM(reply="NONE")
     answerer = Answerer(build_index(settings, embed_model=e5), settings,
                         writer=ShortAnswerWriter(llm, "scripted"))
