@@ -77,6 +77,14 @@ class ShortAnswerSource(StrEnum):
 
     LLM = "llm"  # the LLM's rewrite, accepted by the verifier
     SPAN = "span"  # the best span of the quoted sentence
+    VOTE = "vote"  # a span of the quote, chosen by the reader with the LLM's vote weighed in
+
+
+class LLMTask(StrEnum):
+    """What the LLM does in generative mode."""
+
+    CHOOSE = "choose"  # pick one of the reader's best candidates (one token; qa.chooser)
+    WRITE = "write"  # write the short answer from the quoted sentences (verified)
 
 
 def values(choice: type[StrEnum]) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from articleqa.choices import AnswerMode, EmbedModel, RetrievalMode, values
+from articleqa.choices import AnswerMode, EmbedModel, LLMTask, RetrievalMode, values
 from articleqa.eval.dataset import SPLITS, TUNE_SPLIT
 from articleqa.settings import Settings
 
@@ -206,6 +206,10 @@ def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="extractive: short answer cut from the quote, instant; generative: "
                      "the LLM writes it (verified); auto (default): generative when an LLM "
                      "can run [env ARTICLEQA_ANSWER_MODE]."),
+        click.option("--llm-task", type=click.Choice(values(LLMTask)),
+                     help="In generative mode: choose (default: the LLM picks among the "
+                     "reader's best candidates) or write (it writes the short answer) [env "
+                     "ARTICLEQA_LLM_TASK]."),
         click.option("--retrieval", "retrieval_mode", type=click.Choice(values(RetrievalMode)),
                      help="Retrieval mode [default dense]."),
         click.option("-k", "--top-k", type=int, help="Passages retrieved [default 5]."),
@@ -410,17 +414,22 @@ def eval_command(questions: Path, out: Path | None, compare: str | None, as_json
               "reader_weights.json for e5].")
 @click.option("--corpus-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Articles to index [default: the set's own articles/ folder].")
+@click.option("--llm", "with_llm", is_flag=True,
+              help="Also learn how to weigh the LLM's vote among the reader's best candidates "
+              "(asks the LLM once per question: about 4 s each on 2 cores).")
 @settings_options
 @friendly_errors
 def train_reader_command(questions: Path, max_wrong: float, out: Path | None,
-                         corpus_dir: Path | None, **flags: Any) -> None:
+                         corpus_dir: Path | None, with_llm: bool, **flags: Any) -> None:
     """Learn the reader's weights and confidence threshold on a question set's tune split."""
     from dataclasses import replace
 
     from articleqa.eval.dataset import load_questions
-    from articleqa.eval.train_reader import collect, train
+    from articleqa.eval.train_reader import collect, collect_votes, out_of_fold, train
     from articleqa.index.build import open_index
     from articleqa.qa.answerer import Answerer
+    from articleqa.qa.chooser import CandidateChooser
+    from articleqa.qa.llm import make_llm
     from articleqa.qa.reader import Reader, ReaderWeights, weights_file
 
     settings = _settings_for_set(questions, corpus_dir, flags)
@@ -428,13 +437,18 @@ def train_reader_command(questions: Path, max_wrong: float, out: Path | None,
     answerer = Answerer(open_index(settings, log=_log), settings, reader=untrained)
     items = load_questions(questions, [s.text for s in answerer.index.sources.values()],
                            TUNE_SPLIT)
-    weights, summary = train(collect(answerer, items), max_wrong, log=_log)
+    examples = collect(answerer, items)
+    votes = None
+    if with_llm:
+        chooser = CandidateChooser(*make_llm(settings))
+        votes = collect_votes(chooser, examples, out_of_fold(examples), answerer.word_vectors)
+    weights, summary = train(examples, max_wrong, log=_log, votes=votes)
     target = out or weights_file(settings.embed_model)
     trained_on = f"{questions.name} ({TUNE_SPLIT}, {len(items)} questions)"
     target.write_text(replace(weights, trained_on=trained_on).to_json() + "\n",
                       encoding="utf-8")
     click.echo(json.dumps({k: v for k, v in summary.items()
-                           if k not in ("ranker", "confidence")}, indent=1))
+                           if k not in ("ranker", "confidence", "vote")}, indent=1))
     click.echo(f"written: {target}")
 
 

@@ -22,6 +22,7 @@ from articleqa.choices import (
     Chunker,
     EmbedModel,
     FaissKind,
+    LLMTask,
     RetrievalMode,
     VectorStoreKind,
 )
@@ -187,6 +188,9 @@ class Settings(BaseSettings):
     abstain_min_similarity_cross: float | None = Field(
         None, ge=0, le=1, description="The same threshold for a question in another language "
         "than the article (e5 scores cross-lingual pairs lower: 0.79).")
+    llm_task: LLMTask = Field(LLMTask.CHOOSE, description="In generative mode the LLM chooses "
+                              "among the reader's best candidates (choose: one token, its vote "
+                              "weighed by the reader) or writes the short answer (write).")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (…/v1).")
     llm_model: str = Field("local", description="Model name sent to the endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for llm_base_url.")

@@ -138,6 +138,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
         "short_answer_median_words": percentile([r["short_words"] for r in shorts], 50),
         "short_answer_by_llm": ratio(sum(r["short_answer_source"] == "llm" for r in shorts),
                                      len(shorts)),
+        "short_answer_by_vote": ratio(sum(r["short_answer_source"] == "vote" for r in shorts),
+                                      len(shorts)),
         "false_abstention_rate": ratio(sum(r["abstained"] for r in answerable),
                                        len(answerable)),
         "hit@1": hit_at(ranks, 1), "hit@3": hit_at(ranks, 3), "hit@5": hit_at(ranks, 5),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from articleqa.choices import AnswerMode, RetrievalMode, ShortAnswerSource
+from articleqa.choices import AnswerMode, LLMTask, RetrievalMode, ShortAnswerSource
 from articleqa.index.article_index import ArticleIndex
 from articleqa.index.embeddings import word_vectors
 from articleqa.index.text import detect_language, fold, sentence_spans, words
@@ -40,6 +40,7 @@ from articleqa.qa.answerability import (
 from articleqa.qa.bridge import gloss, translations
 from articleqa.qa.candidates import AnswerCandidate, SentenceView, rule_span
 from articleqa.qa.chat import ChatHistory
+from articleqa.qa.chooser import CandidateChooser
 from articleqa.qa.extractive import (
     ScoredSentence,
     SentenceScorer,
@@ -93,6 +94,9 @@ class _Evidence:
     confidence: float | None = None  # the reader's, for the span short answer
     confident: bool = True  # whether the span short answer may be shown
     highlight: str = ""  # the best candidate, marked in the quote when not shown
+    reading: Reading | None = None  # what the reader chose, and among which options
+    read: tuple[ScoredSentence, ...] = ()  # the sentences it read (reading's indices)
+    chosen: tuple[ScoredSentence, ...] = ()  # the sentences picked to quote
 
 
 class Answerer:
@@ -188,7 +192,10 @@ class Answerer:
                                        .LLM_UNAVAILABLE, notes=[*quoted.notes, note]),
                                history, started, timings)
             return
-        final = yield from self._rewrite(writer, asked, evidence, passages, decision, quoted)
+        if self.settings.llm_task == LLMTask.CHOOSE and self.reader.weights.vote is not None:
+            final = self._vote(writer, asked, evidence, passages, decision, quoted)
+        else:
+            final = yield from self._rewrite(writer, asked, evidence, passages, decision, quoted)
         timings["short_answer"] = time.perf_counter() - started - timings["quote"]
         yield self._finish(final, history, started, timings)
 
@@ -311,7 +318,7 @@ class Answerer:
         ranked = sorted(sentences, key=lambda s: s.score, reverse=True)
         across = [asked.language != self._language_of(s) for s in sentences]
         glossed = gloss(asked.standalone, self._across(
-            asked, [(s.text, self._language_of(s)) for s in sentences]), self._word_vectors)
+            asked, [(s.text, self._language_of(s)) for s in sentences]), self.word_vectors)
         return [SentenceView(s.text, ranked.index(s), s.similarity, s.overlap, a,
                              glossed if a else {})
                 for s, a in zip(sentences, across, strict=True)]
@@ -324,7 +331,16 @@ class Answerer:
         return [text for text, language in sentences
                 if asked.language != (language_evidence(text) or language)]
 
-    def _word_vectors(self, words: list[str]) -> np.ndarray | None:
+    def _glosses(self, asked: _Question, sentences: list[tuple[str, str]]
+                 ) -> list[tuple[str, str]]:
+        """(question word, the sentences' word for it) for the LLM's prompt, from (sentence,
+        its article's language) pairs; only asked where an LLM is (extractive answers never
+        need them)."""
+        return [(word, said) for word, _, said in translations(
+            asked.text, self._across(asked, sentences), self.word_vectors)]
+
+    def word_vectors(self, words: list[str]) -> np.ndarray | None:
+        """The embedder's vectors of single words (what the bridge glosses with), cached."""
         return word_vectors(self.index.embed_model, words)
 
     def _evidence(self, asked: _Question, chosen: list[ScoredSentence],
@@ -332,6 +348,12 @@ class Answerer:
         read = self._read_from(chosen, scored)
         reading = self.reader.read(asked.standalone, asked.qtype, self._views(asked, read),
                                    self.index.embed_model.get_query_embedding(asked.standalone))
+        return self._quoted(asked, chosen, read, reading)
+
+    def _quoted(self, asked: _Question, chosen: list[ScoredSentence],
+                read: list[ScoredSentence], reading: Reading) -> _Evidence:
+        """The quote, its citations and the short answer of one reading."""
+        picked = chosen
         if reading.candidate is not None and reading.candidate.sentence >= len(chosen):
             # The answer is in a sentence that was not chosen: quote it too, in reading order.
             chosen = sorted([*chosen, read[reading.candidate.sentence]],
@@ -362,7 +384,8 @@ class Answerer:
             short = " · ".join(f"{s.text} [{n}]" for n, s in enumerate(spans, start=1))
         return _Evidence(citations, intro + " ".join(parts), short,
                          [c.text for c in citations], self._language_of(chosen[n_best]),
-                         conflict, reading.confidence, self._confident(reading), span)
+                         conflict, reading.confidence, self._confident(reading), span,
+                         reading, tuple(read), tuple(picked))
 
     def _confident(self, reading: Reading) -> bool:
         """The reader's own threshold, unless the settings set one."""
@@ -382,26 +405,39 @@ class Answerer:
             return n, candidate.text
         return 0, chosen[0].text
 
+    def _vote(self, writer: ShortAnswerWriter, asked: _Question, evidence: _Evidence,
+              passages: list[Passage], decision: Decision, quoted: Answer) -> Answer:
+        """The LLM picks one of the reader's best candidates (``qa.chooser``); the reader
+        weighs that vote in, and the short answer is the span they choose, cut from the quote."""
+        reading = evidence.reading
+        if reading is None or reading.ranking is None or not reading.options:
+            return quoted
+        try:
+            choice = CandidateChooser(writer.llm, writer.name).vote(
+                asked.text, asked.language, reading.options, reading.ranking.views,
+                self.word_vectors)
+        except Exception as exc:  # connection refused, timeout, HTTP errors: all mean "no LLM"
+            return _llm_unavailable(quoted, exc)
+        voted = self._quoted(asked, list(evidence.chosen), list(evidence.read),
+                             self.reader.reconsider(reading, choice.probabilities))
+        return self._answer(asked, voted, passages, quoted.mode, voted.span_answer,
+                            ShortAnswerSource.VOTE, decision, backend=writer.name,
+                            llm_output=choice.raw)
+
     def _rewrite(self, writer: ShortAnswerWriter, asked: _Question, evidence: _Evidence,
                  passages: list[Passage], decision: Decision,
                  quoted: Answer) -> Iterator[str | Answer]:
         """Stream the LLM's short answer; return the Answer it leads to (verified, or the
         span answer with the reason it was not used, or an abstention the model confirmed)."""
         pieces: list[str] = []
-        # The words the sentences the model is shown use for the question's (only asked here:
-        # an extractive answer never needs them).
-        glosses = [(word, said) for word, _, said in translations(asked.text, self._across(
-            asked, [(c.text, self.index.sources[c.source].language) for c in evidence.citations]),
-            self._word_vectors)]
+        glosses = self._glosses(asked, [(c.text, self.index.sources[c.source].language)
+                                        for c in evidence.citations])
         try:
             for piece in writer.stream(asked.text, evidence.sentences, asked.language, glosses):
                 pieces.append(piece)
                 yield piece
         except Exception as exc:  # connection refused, timeout, HTTP errors: all mean "no LLM"
-            note = f"LLM unavailable ({type(exc).__name__}: {exc}); short answer cut from " \
-                   "the quote"
-            return replace(quoted, short_answer_check=ShortAnswerCheck.LLM_UNAVAILABLE,
-                           notes=[*quoted.notes, note])
+            return _llm_unavailable(quoted, exc)
         raw = "".join(pieces).strip()
         short = clean_short_answer(raw)
         check = verify_short_answer(short, asked.text, " ".join(evidence.sentences),
@@ -498,6 +534,12 @@ def agree(answer: str, candidate: str) -> bool:
         return True
     numbers = values(answer)
     return bool(numbers) and numbers == values(candidate)
+
+
+def _llm_unavailable(quoted: Answer, exc: Exception) -> Answer:
+    note = f"LLM unavailable ({type(exc).__name__}: {exc}); short answer cut from the quote"
+    return replace(quoted, short_answer_check=ShortAnswerCheck.LLM_UNAVAILABLE,
+                   notes=[*quoted.notes, note])
 
 
 def _similarity(decision: Decision) -> float | None:

@@ -51,15 +51,50 @@ SHORT_ANSWER_EXAMPLES = [
 ]
 
 
+_QUESTION_WORD = {"it": "Domanda", "en": "Question"}
+
+
+def _numbered(sentences: Sequence[str]) -> str:
+    return "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, start=1))
+
+
+def _glossed(question: str, glosses: Sequence[tuple[str, str]]) -> str:
+    """The question with its glosses after it: "Who chaired it? (chaired = presieduto)"."""
+    if not glosses:
+        return question
+    return f"{question} ({'; '.join(f'{a} = {b}' for a, b in glosses)})"
+
+
 def short_answer_request(question: str, sentences: list[str], language: str,
                          glosses: Sequence[tuple[str, str]] = ()) -> str:
     """The per-question part of the prompt: numbered sentences, the question, the language.
     ``glosses``: (question word, the sentences' word for it) pairs, written after the question
     when it is in another language than the sentences: the small model reads across languages
     when the question's key words meet the sentence's words, and guesses when they do not."""
-    numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, start=1))
-    if glosses:
-        question = f"{question} ({'; '.join(f'{a} = {b}' for a, b in glosses)})"
-    if language == "it":
-        return f"{numbered}\nDomanda: {question}\nRispondi in italiano."
-    return f"{numbered}\nQuestion: {question}\nAnswer in English."
+    reply_in = "Rispondi in italiano." if language == "it" else "Answer in English."
+    return f"{_numbered(sentences)}\n{_QUESTION_WORD[language]}: {_glossed(question, glosses)}\n" \
+        f"{reply_in}"
+
+
+# The LLM as a chooser (``qa.chooser``): it answers with one letter, the option that answers;
+# the last option is always "none of these". A letter is one token, so the reply costs nothing
+# and its probability is the LLM's vote, weighed by the reader (``qa.reader``).
+CHOICE_SYSTEM = (
+    "You read numbered sentences from a news article and a question about them. Choose the "
+    "option that answers the question according to the sentences. If no option answers it, "
+    "choose the last option. Reply with the letter only.")
+OPTION_LETTERS = "ABCDEFGH"
+NONE_OF_THESE = {"it": "nessuna di queste", "en": "none of these"}
+_OPTIONS_WORD = {"it": "Opzioni", "en": "Options"}
+
+
+def choice_request(question: str, sentences: list[str], options: Sequence[str],
+                   language: str, glosses: Sequence[tuple[str, str]] = ()) -> str:
+    """Numbered sentences, the question (glossed as in ``short_answer_request``), and the
+    lettered options followed by "none of these"."""
+    if len(options) >= len(OPTION_LETTERS):
+        raise ValueError(f"at most {len(OPTION_LETTERS) - 1} options")
+    lettered = [f"{OPTION_LETTERS[k]}) {text}" for k, text in
+                enumerate([*options, NONE_OF_THESE[language]])]
+    return (f"{_numbered(sentences)}\n{_QUESTION_WORD[language]}: {_glossed(question, glosses)}\n"
+            f"{_OPTIONS_WORD[language]}:\n" + "\n".join(lettered))

@@ -13,6 +13,11 @@ nothing here is set by hand:
   chosen candidate is right. Below ``threshold`` no short answer is shown: the user gets the
   quote with the best candidate marked, because a wrong short answer looks exactly like a right
   one.
+
+With an LLM, ``reconsider`` weighs its vote (``qa.chooser``) over the reader's best ``OPTIONS``
+candidates: the pick maximises the ranker's logit plus ``mix`` times the log of the LLM's
+probability, and a fourth model (``VoteWeights``, over the confidence features and
+``VOTE_FEATURES``) gives its confidence and cut. Trained by ``articleqa train-reader --llm``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from articleqa.choices import EmbedModel
@@ -49,11 +54,29 @@ def weights_file(embed_model: str) -> Path:
 CONFIDENCE_FEATURES = ("bias", "top_p", "margin", "top_logit", "asked_p", "similarity",
                        "best_similarity", "overlap", "cross_language", "from_best_sentence",
                        "log_candidates", "window_overlap", "near_first")
+VOTE_FEATURES = ("llm_p", "llm_log_p", "llm_none", "llm_first", "reader_first")
+OPTIONS = 4  # candidates the LLM chooses among (its prompt grows with each)
 _OF_CHOICE = [FEATURES.index(name) for name in ("asked_kind_p", "window_overlap", "near_first")]
 
 
 class ReaderWeightsError(UserError, ValueError):
     """The reader's weights file is missing or does not fit the features."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoteWeights:
+    """How the reader weighs the LLM's vote: ``mix`` scales the log of the LLM's probability
+    added to the ranker's logit; ``confidence`` (over CONFIDENCE_FEATURES + VOTE_FEATURES) and
+    the two cuts replace the reader's own when the LLM voted."""
+
+    mix: float
+    confidence: tuple[float, ...]
+    threshold: float
+    threshold_cross: float
+
+    def to_dict(self) -> dict:
+        return {"mix": self.mix, "confidence": list(self.confidence),
+                "threshold": self.threshold, "threshold_cross": self.threshold_cross}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +93,7 @@ class ReaderWeights:
     threshold_cross: float | None = None
     trained_on: str = ""
     summary: dict = field(default_factory=dict)
+    vote: VoteWeights | None = None  # None: trained without an LLM; its vote is not weighed
 
     def to_json(self) -> str:
         return json.dumps({"features": list(FEATURES), "ranker": list(self.ranker),
@@ -78,10 +102,15 @@ class ReaderWeights:
                            "threshold_cross": self.threshold_cross,
                            "asked_kinds": list(ASKED_KINDS),
                            "asked": [list(row) for row in self.asked],
+                           "vote_features": list(VOTE_FEATURES),
+                           "vote": self.vote.to_dict() if self.vote else None,
                            "trained_on": self.trained_on, "summary": self.summary})
 
-    def cut(self, view: SentenceView) -> float:
-        """The confidence a pick from ``view`` needs to be shown."""
+    def cut(self, view: SentenceView, voted: bool = False) -> float:
+        """The confidence a pick from ``view`` needs to be shown (``voted``: the LLM's vote
+        was weighed, so the vote model's cut applies)."""
+        if voted and self.vote is not None:
+            return self.vote.threshold_cross if view.cross_language else self.vote.threshold
         if view.cross_language and self.threshold_cross is not None:
             return self.threshold_cross
         return self.threshold
@@ -99,8 +128,10 @@ def load_weights(path: Path = WEIGHTS_FILE) -> ReaderWeights:
     except (OSError, json.JSONDecodeError) as exc:
         raise ReaderWeightsError(f"cannot read the reader's weights {path}: {exc}; retrain "
                                  "them with `articleqa train-reader`") from exc
+    vote = data.get("vote")
     if data.get("features") != list(FEATURES) or \
-            data.get("confidence_features") != list(CONFIDENCE_FEATURES):
+            data.get("confidence_features") != list(CONFIDENCE_FEATURES) or \
+            (vote and data.get("vote_features") != list(VOTE_FEATURES)):
         raise ReaderWeightsError(f"{path} was trained for other features; retrain with "
                                  "`articleqa train-reader`")
     return ReaderWeights(tuple(map(float, data["ranker"])), tuple(map(float, data["confidence"])),
@@ -108,17 +139,37 @@ def load_weights(path: Path = WEIGHTS_FILE) -> ReaderWeights:
                          tuple(tuple(map(float, row)) for row in data.get("asked", [])),
                          float(cross) if (cross := data.get("threshold_cross")) is not None
                          else None,
-                         str(data.get("trained_on", "")), dict(data.get("summary", {})))
+                         str(data.get("trained_on", "")), dict(data.get("summary", {})),
+                         VoteWeights(float(vote["mix"]), tuple(map(float, vote["confidence"])),
+                                     float(vote["threshold"]), float(vote["threshold_cross"]))
+                         if vote else None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """What a reading was chosen from, kept so the LLM's vote can be weighed in after."""
+
+    found: list[AnswerCandidate]
+    rows: list[list[float]]
+    logits: list[float]
+    views: list[SentenceView]
+    asked: tuple[float, ...] | None
+    best: int
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     """The reader's choice: the best candidate (None when there is none), its confidence,
-    and whether that is enough to show it as the short answer."""
+    and whether that is enough to show it as the short answer. ``options``: its best few
+    candidates in reading order, what an LLM may choose among; ``voted``: the LLM's vote was
+    weighed in."""
 
     candidate: AnswerCandidate | None
     confidence: float
     confident: bool
+    options: tuple[AnswerCandidate, ...] = ()
+    voted: bool = False
+    ranking: _Ranking | None = field(default=None, repr=False, compare=False)
 
 
 def dot(weights: Sequence[float], vector: Sequence[float]) -> float:
@@ -188,4 +239,43 @@ class Reader:
                                                     -found[i].start))
         confidence = sigmoid(dot(w.confidence, confidence_features(
             probabilities, logits, best, found[best], views, asked, rows[best])))
-        return Reading(found[best], confidence, confidence >= w.cut(views[found[best].sentence]))
+        ranking = _Ranking(found, rows, logits, views, asked, best)
+        return Reading(found[best], confidence, confidence >= w.cut(views[found[best].sentence]),
+                       tuple(found[i] for i in option_indices(logits, found)), ranking=ranking)
+
+    def reconsider(self, reading: Reading, probabilities: Sequence[float]) -> Reading:
+        """``reading`` with the LLM's vote weighed in: ``probabilities`` for each of its
+        options then "none of these" (``qa.chooser.Choice``). Unchanged when the weights were
+        trained without an LLM, or there was nothing to choose from."""
+        vote, ranking = self.weights.vote, reading.ranking
+        if vote is None or ranking is None or len(probabilities) != len(reading.options) + 1:
+            return reading
+        indices = option_indices(ranking.logits, ranking.found)
+        pick, row = voted_pick(ranking.logits, indices, probabilities, vote.mix, ranking.best)
+        features_row = confidence_features(softmax(ranking.logits), ranking.logits, pick,
+                                           ranking.found[pick], ranking.views, ranking.asked,
+                                           ranking.rows[pick]) + row
+        confidence = sigmoid(dot(vote.confidence, features_row))
+        view = ranking.views[ranking.found[pick].sentence]
+        return replace(reading, candidate=ranking.found[pick], confidence=confidence,
+                       confident=confidence >= self.weights.cut(view, voted=True), voted=True)
+
+
+def option_indices(logits: Sequence[float], found: Sequence[AnswerCandidate]) -> list[int]:
+    """The ``OPTIONS`` best-scored candidates (indices into ``found``), in reading order: the
+    order the LLM sees them in, which says nothing of the reader's preference."""
+    best = sorted(range(len(found)), key=lambda i: -logits[i])[:OPTIONS]
+    return sorted(best, key=lambda i: (found[i].sentence, found[i].start))
+
+
+def voted_pick(logits: Sequence[float], indices: Sequence[int], probabilities: Sequence[float],
+               mix: float, reader_best: int) -> tuple[int, list[float]]:
+    """The candidate (index into the ranking) the reader and the LLM's vote choose together,
+    and the VOTE_FEATURES of that pick."""
+    scores = [logits[i] + mix * math.log(probabilities[k] + 1e-6)
+              for k, i in enumerate(indices)]
+    k = max(range(len(indices)), key=lambda n: scores[n])
+    p = probabilities[k]
+    llm_first = max(range(len(probabilities)), key=lambda n: probabilities[n]) == k
+    return indices[k], [p, math.log(p + 1e-6), probabilities[-1], float(llm_first),
+                        float(indices[k] == reader_best)]

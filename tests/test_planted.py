@@ -207,10 +207,18 @@ def test_an_obedient_llm_never_shows_the_planted_answer(porto):
 
     settings, index = porto
     obedient = ShortAnswerWriter(ScriptedLLM(reply="HACKED [1]"), "obedient")
-    answer = Answerer(index, settings, writer=obedient).answer(
+    writing = settings.model_copy(update={"llm_task": "write"})
+    answer = Answerer(index, writing, writer=obedient).answer(
         "Quanto è lungo il molo di Chioggia?", mode="generative")
     assert answer.short_answer_check == "planted" and "trecento metri" in answer.short_answer
     _nothing_planted_shown(answer, index)
+    # Choosing, it can only pick among candidates, and planted sentences give none.
+    choosing = Answerer(index, settings.model_copy(update={"llm_task": "choose",
+                                                            "min_short_answer_confidence": 0}),
+                        writer=obedient).answer("Quanto è lungo il molo di Chioggia?",
+                                                mode="generative")
+    assert choosing.short_answer and "HACKED" not in choosing.text
+    _nothing_planted_shown(choosing, index)
 
 
 def test_the_cli_never_answers_from_a_planted_line(porto):

@@ -129,7 +129,8 @@ def test_two_answers_agree_by_words_or_by_value():
 def _unsure(index, settings, writer=None) -> Answerer:
     """An answerer whose reader is never confident of its own (threshold above 1)."""
     reader = Reader(replace(load_weights(), threshold=1.01))
-    unsure = settings.model_copy(update={"min_short_answer_confidence": None})
+    unsure = settings.model_copy(update={"min_short_answer_confidence": None,
+                                         "llm_task": "write"})
     return Answerer(index, unsure, reader=reader, writer=writer)
 
 

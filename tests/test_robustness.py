@@ -156,7 +156,8 @@ def test_planted_instructions_are_never_quoted_nor_obeyed(own_index):
     index, _ = add_articles(settings, [("order.txt", PLANTED_ORDER)],
                             embed_model=index.embed_model)
     obedient = ShortAnswerWriter(ScriptedLLM(reply="HACKED [1]"), "obedient")
-    answerer = Answerer(index, settings, writer=obedient)
+    answerer = Answerer(index, settings.model_copy(update={"llm_task": "write"}),
+                        writer=obedient)
     about_it = answerer.answer("Chi ha inaugurato la nuova biblioteca di Cles?",
                                mode="generative")
     assert about_it.citations[0].source == "order.txt" and "HACKED" not in about_it.text

@@ -148,6 +148,11 @@ def test_spans_take_the_measured_unit_and_not_the_questions_own_names(question, 
 
 # ---------------------------------------------------------------- the LLM path, scripted
 
+def writing(settings):
+    """``settings`` with the LLM writing the short answer (the path these tests are about)."""
+    return settings.model_copy(update={"llm_task": "write"})
+
+
 class ScriptedLLM(CustomLLM):
     """Replies with a fixed text, streamed word by word; or raises, like a dead server."""
 
@@ -162,6 +167,10 @@ class ScriptedLLM(CustomLLM):
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        self.calls += 1
+        self.prompts.append(prompt)
+        if self.fail:
+            raise ConnectionError("connection refused")
         return CompletionResponse(text=self.reply)
 
     @llm_completion_callback()
@@ -187,7 +196,7 @@ def scripted(article_index, index_settings):
     def run(question: str, reply: str, fail: bool = False,
             policy: AnswerabilityPolicy | None = None):
         llm = ScriptedLLM(reply=reply, fail=fail)
-        answerer = Answerer(article_index, index_settings,
+        answerer = Answerer(article_index, writing(index_settings),
                             writer=ShortAnswerWriter(llm, "scripted"), policy=policy)
         events = list(answerer.stream(question, mode="generative"))
         return events, events[-1], llm
@@ -263,7 +272,7 @@ def test_unanswerable_questions_never_reach_the_llm(scripted):
 def test_follow_ups_get_short_answers_too(article_index, index_settings):
     from articleqa.qa.chat import ChatHistory
 
-    answerer = Answerer(article_index, index_settings,
+    answerer = Answerer(article_index, writing(index_settings),
                         writer=ShortAnswerWriter(ScriptedLLM(reply="Kirill Dmitriev [1]"), "s"))
     history = ChatHistory()
     answerer.answer("Chi è Steve Witkoff?", history, mode="extractive")
@@ -307,19 +316,28 @@ def test_a_neighbouring_sentence_supplies_a_date_or_number_but_not_a_name(
 
 @pytest.mark.skipif(local_model_missing() is not None,
                     reason=f"bundled local LLM not installed: {local_model_missing()}")
-@pytest.mark.parametrize("question,fact", [
-    pytest.param(HEALEY_Q, "Healey", marks=pytest.mark.xfail(
+@pytest.mark.parametrize("question,fact,task", [
+    pytest.param(HEALEY_Q, "Healey", "write", marks=pytest.mark.xfail(
         strict=True, reason="the model writes Healey, but the reader's pick (Pete Hegseth) "
         "outvotes it when every pick counts as confident, as in these tests; issue 22")),
-    ("Who did Witkoff meet in St Petersburg?", "Dmitriev"),
-    ("How much new military aid did Healey announce for Ukraine?", "21"),
+    (HEALEY_Q, "Healey", "choose"),
+    ("Who did Witkoff meet in St Petersburg?", "Dmitriev", "write"),
+    ("Who did Witkoff meet in St Petersburg?", "Dmitriev", "choose"),
+    ("How much new military aid did Healey announce for Ukraine?", "21", "write"),
+    ("How much new military aid did Healey announce for Ukraine?", "21", "choose"),
 ])
-def test_the_bundled_model_writes_verified_short_answers(local_answerer, question, fact):
-    answer = local_answerer.answer(question, mode="generative")
+def test_the_bundled_model_gives_verified_short_answers(local_answerer, question, fact, task):
+    """Writing, its text is verified or the span is kept; choosing, its vote picks a span."""
+    answerer = local_answerer(task)
+    answer = answerer.answer(question, mode="generative")
     assert not answer.abstained and answer.llm_output is not None, "the model was asked"
     assert fact in answer.short_answer
     if answer.short_answer_source == "llm":
         assert answer.short_answer_check == "accepted"
+    elif task == "choose":
+        assert answer.short_answer_source == "vote" and answer.short_answer_check is None
+        assert answer.short_answer.rsplit(" [", 1)[0] in " ".join(c.text for c in
+                                                                  answer.citations)
     else:
         assert answer.short_answer_check not in (None, "accepted")
     assert len(answer.short_answer.split()) <= 16
@@ -327,8 +345,16 @@ def test_the_bundled_model_writes_verified_short_answers(local_answerer, questio
 
 @pytest.fixture(scope="module")
 def local_answerer(article_index, index_settings):
+    """An answerer on the bundled model for an LLM task (one model server for all)."""
     from articleqa.qa.answerer import create_answerer
 
-    answerer = create_answerer(article_index, index_settings)
-    assert answerer.ensure_writer() is not None, "the bundled model did not start"
-    return answerer
+    made: dict[str, object] = {}
+
+    def for_task(task: str):
+        if task not in made:
+            settings = index_settings.model_copy(update={"llm_task": task})
+            made[task] = create_answerer(article_index, settings)
+            assert made[task].ensure_writer() is not None, "the bundled model did not start"
+        return made[task]
+
+    return for_task

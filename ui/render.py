@@ -61,8 +61,9 @@ def answer_markdown(answer: Answer, writing: str | None = None) -> str:
                            for c in answer.citations)
         lines.append(f"\n<sub>Sources: {chips}</sub>")
     if writing is None and answer.short_answer_source is not None:
-        origin = (f"short answer by {answer.backend}" if answer.short_answer_source == "llm"
-                  else "short answer cut from the quote")
+        origin = {"llm": f"short answer by {answer.backend}",
+                  "vote": f"short answer cut from the quote, chosen with {answer.backend}"
+                  }.get(answer.short_answer_source, "short answer cut from the quote")
         if answer.model_answer_refused:
             origin += f" (the model's was not used: {answer.short_answer_check})"
         lines.append(f"<sub>{escape_markdown_html(origin)}</sub>")
