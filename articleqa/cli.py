@@ -407,7 +407,7 @@ def eval_command(questions: Path, out: Path | None, compare: str | None, as_json
 
 @main.command("train-reader")
 @click.argument("questions", type=click.Path(path_type=Path))
-@click.option("--max-wrong", type=click.FloatRange(0.0, 1.0), default=0.25, show_default=True,
+@click.option("--max-wrong", type=click.FloatRange(0.0, 1.0), default=0.10, show_default=True,
               help="Largest share of wrong short answers shown (sets the threshold).")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Where the weights go [default: the package's file for the embedder, "
