@@ -81,8 +81,9 @@ class VoteWeights:
 
 @dataclass(frozen=True, slots=True)
 class ReaderWeights:
-    """The three models. ``asked`` has one row per ASKED_KINDS (embedding weights, then the
-    bias); empty means no question-type model (uniform probabilities)."""
+    """The three models, and how to weigh an LLM's vote (``vote``). ``asked`` has one row
+    per ASKED_KINDS (embedding weights, then the bias); empty means no question-type model
+    (uniform probabilities)."""
 
     ranker: tuple[float, ...]
     confidence: tuple[float, ...]
