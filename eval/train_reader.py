@@ -181,6 +181,7 @@ class OutOfFold:
     mats: dict[int, np.ndarray]  # candidate features, for questions the reader reads
     labels: dict[int, np.ndarray]
     logits: dict[int, np.ndarray]  # ranker logits from a ranker that never saw the article
+    fold_of: dict[int, int]  # question -> the fold holding it
 
 
 def out_of_fold(examples: list[Example]) -> OutOfFold:
@@ -199,7 +200,8 @@ def out_of_fold(examples: list[Example]) -> OutOfFold:
         for i in held:
             if i in mats:
                 logits[i] = mats[i] @ w
-    return OutOfFold(folds, oof_asked, mats, labels, logits)
+    fold_of = {i: k for k, (_, held) in enumerate(folds) for i in held}
+    return OutOfFold(folds, oof_asked, mats, labels, logits, fold_of)
 
 
 def collect_votes(chooser: CandidateChooser, examples: list[Example], oof: OutOfFold,
@@ -229,7 +231,6 @@ def train(examples: list[Example], max_wrong: float, log: Callable[[str], None] 
         if ASKS_TO_KIND.get(e.question.asks))
     reached = sorted(mats)
     # Out-of-fold rankings, for the confidence model and the threshold.
-    fold_of = {i: k for k, (_, held) in enumerate(folds) for i in held}
     conf_x: list[list[float]] = []
     conf_y: list[int] = []
     conf_fold: list[int] = []
@@ -237,7 +238,7 @@ def train(examples: list[Example], max_wrong: float, log: Callable[[str], None] 
         row, right = _ranking_rows(examples[i], mats[i], oof.logits[i], oof_asked[i])
         conf_x.append(row)
         conf_y.append(right)
-        conf_fold.append(fold_of[i])
+        conf_fold.append(oof.fold_of[i])
     cx, cy, cf = np.asarray(conf_x), np.asarray(conf_y), np.asarray(conf_fold)
     oof_conf = _oof_probabilities(cx, cy, cf, len(folds))
     cross = cx[:, CONFIDENCE_FEATURES.index("cross_language")] > 0.5
@@ -326,21 +327,21 @@ def _train_vote(examples: list[Example], oof: OutOfFold, votes: dict[int, tuple[
     def right(mix: float) -> int:
         return sum(int(oof.labels[i][pick]) for i, pick, _ in picks(mix))
 
-    mix = max(MIXES, key=lambda m: (right(m), -m))
-    fold_of = {i: k for k, (_, held) in enumerate(oof.folds) for i in held}
+    right_by_mix = {m: right(m) for m in MIXES}
+    mix = max(MIXES, key=lambda m: (right_by_mix[m], -m))
     x, y, fold = [], [], []
     for i, pick, row in picks(mix):
         e, logits = examples[i], list(oof.logits[i])
         x.append(confidence_features(softmax(logits), logits, pick, e.candidates[pick], e.views,
                                      oof.asked[i], oof.mats[i][pick]) + row)
         y.append(int(oof.labels[i][pick]))
-        fold.append(fold_of[i])
+        fold.append(oof.fold_of[i])
     vx, vy, vf = np.asarray(x), np.asarray(y), np.asarray(fold)
     confidence = _oof_probabilities(vx, vy, vf, len(oof.folds))
     cross = vx[:, CONFIDENCE_FEATURES.index("cross_language")] > 0.5
     threshold, threshold_cross, summary = _cuts(confidence, vy, cross, max_wrong)
     fit = LogisticRegression(C=1.0, max_iter=2000, fit_intercept=False).fit(vx, vy)
-    summary.update(mix=mix, right_by_mix={m: right(m) for m in MIXES},
+    summary.update(mix=mix, right_by_mix=right_by_mix,
                    confidence=dict(zip(CONFIDENCE_FEATURES + VOTE_FEATURES,
                                        np.round(fit.coef_[0], 3).tolist(), strict=True)))
     return VoteWeights(mix, tuple(float(v) for v in fit.coef_[0]), float(threshold),

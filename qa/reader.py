@@ -156,6 +156,7 @@ class _Ranking:
     views: list[SentenceView]
     asked: tuple[float, ...] | None
     best: int
+    options: tuple[int, ...]  # indices into ``found`` of the Reading's options
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +241,10 @@ class Reader:
                                                     -found[i].start))
         confidence = sigmoid(dot(w.confidence, confidence_features(
             probabilities, logits, best, found[best], views, asked, rows[best])))
-        ranking = _Ranking(found, rows, logits, views, asked, best)
+        ranking = _Ranking(found, rows, logits, views, asked, best,
+                           tuple(option_indices(logits, found)))
         return Reading(found[best], confidence, confidence >= w.cut(views[found[best].sentence]),
-                       tuple(found[i] for i in option_indices(logits, found)), ranking=ranking)
+                       tuple(found[i] for i in ranking.options), ranking=ranking)
 
     def reconsider(self, reading: Reading, probabilities: Sequence[float]) -> Reading:
         """``reading`` with the LLM's vote weighed in: ``probabilities`` for each of its
@@ -251,8 +253,8 @@ class Reader:
         vote, ranking = self.weights.vote, reading.ranking
         if vote is None or ranking is None or len(probabilities) != len(reading.options) + 1:
             return reading
-        indices = option_indices(ranking.logits, ranking.found)
-        pick, row = voted_pick(ranking.logits, indices, probabilities, vote.mix, ranking.best)
+        pick, row = voted_pick(ranking.logits, ranking.options, probabilities, vote.mix,
+                               ranking.best)
         features_row = confidence_features(softmax(ranking.logits), ranking.logits, pick,
                                            ranking.found[pick], ranking.views, ranking.asked,
                                            ranking.rows[pick]) + row
